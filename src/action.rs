@@ -1,0 +1,114 @@
+//! Every verb a user can bind to a key. Names are the snake_case words used in keymap
+//! files (`refresh = { on = ["r"] }`).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Help,
+    Quit,
+    FocusNext,
+    FocusPrev,
+    Focus1,
+    Focus2,
+    Focus3,
+    Focus4,
+    Focus5,
+    Up,
+    Down,
+    Top,
+    Bottom,
+    DrillDown,
+    Back,
+    Refresh,
+    ToggleClock,
+    PickLoadBalancer,
+}
+
+impl Action {
+    /// Every action, in the order help lists them.
+    pub const ALL: [Action; 18] = [
+        Action::Help,
+        Action::Quit,
+        Action::FocusNext,
+        Action::FocusPrev,
+        Action::Focus1,
+        Action::Focus2,
+        Action::Focus3,
+        Action::Focus4,
+        Action::Focus5,
+        Action::Up,
+        Action::Down,
+        Action::Top,
+        Action::Bottom,
+        Action::DrillDown,
+        Action::Back,
+        Action::Refresh,
+        Action::ToggleClock,
+        Action::PickLoadBalancer,
+    ];
+
+    /// The name used in keymap files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Help => "help",
+            Action::Quit => "quit",
+            Action::FocusNext => "focus_next",
+            Action::FocusPrev => "focus_prev",
+            Action::Focus1 => "focus_1",
+            Action::Focus2 => "focus_2",
+            Action::Focus3 => "focus_3",
+            Action::Focus4 => "focus_4",
+            Action::Focus5 => "focus_5",
+            Action::Up => "up",
+            Action::Down => "down",
+            Action::Top => "top",
+            Action::Bottom => "bottom",
+            Action::DrillDown => "drill_down",
+            Action::Back => "back",
+            Action::Refresh => "refresh",
+            Action::ToggleClock => "toggle_clock",
+            Action::PickLoadBalancer => "pick_load_balancer",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.name() == name)
+    }
+
+    /// A one-word label for the hint line (the long description lives in the keymap).
+    pub fn hint(self) -> &'static str {
+        match self {
+            Action::Help => "help",
+            Action::Quit => "quit",
+            Action::FocusNext => "pane",
+            Action::FocusPrev => "prev pane",
+            Action::Up => "up",
+            Action::Down => "down",
+            Action::DrillDown => "drill",
+            Action::Back => "back",
+            Action::Refresh => "refresh",
+            Action::ToggleClock => "UTC/local",
+            Action::PickLoadBalancer => "LBs",
+            _ => self.name(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_match_serde() {
+        for a in Action::ALL {
+            assert_eq!(Action::from_name(a.name()), Some(a));
+            let json = format!("\"{}\"", a.name());
+            let parsed: Action = toml::Value::String(a.name().into())
+                .try_into()
+                .unwrap_or_else(|e| panic!("{json}: {e}"));
+            assert_eq!(parsed, a);
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! CloudWatch: per-AZ load-balancer metrics in one GetMetricData call (plus its pages).
+
+use super::error::classify;
+use super::{Ctx, log_call};
+use crate::backend::BackendError;
+use crate::model::metrics::{MetricIssue, Window, ZoneMetric, ZoneMetrics};
+use crate::model::text::{clean, ellipsize};
+use crate::model::zones::LoadBalancer;
+use aws_sdk_cloudwatch::types::{
+    Dimension, Metric, MetricDataQuery, MetricDataResult, MetricStat, ScanBy, StatusCode,
+};
+use aws_smithy_types::DateTime as SmithyTime;
+use chrono::{DateTime, Utc};
+use futures::StreamExt;
+use std::time::Instant;
+
+const SERVICE: &str = "monitoring";
+const OP: &str = "GetMetricData";
+/// One-minute buckets.
+const PERIOD_SECONDS: i32 = 60;
+
+/// The query ID for one metric in the zone at `zone_index` of the load balancer's
+/// zones: `<code>_<index>`, e.g. `t5xx_2` (starts lowercase, only `[a-z0-9_]`).
+pub(crate) fn query_id(metric: ZoneMetric, zone_index: usize) -> String {
+    format!("{}_{zone_index}", metric.code())
+}
+
+/// The inverse of [`query_id`].
+pub(crate) fn parse_query_id(id: &str) -> Option<(ZoneMetric, usize)> {
+    let (code, index) = id.rsplit_once('_')?;
+    Some((ZoneMetric::from_code(code)?, index.parse().ok()?))
+}
+
+/// One query per zone x [`ZoneMetric`], dimensions `LoadBalancer` and `AvailabilityZone`.
+fn queries(lb: &LoadBalancer, dimension: &str) -> Vec<MetricDataQuery> {
+    let namespace = lb.kind.namespace();
+    lb.zone_names
+        .iter()
+        .enumerate()
+        .flat_map(|(i, zone)| {
+            ZoneMetric::ALL.into_iter().map(move |metric| {
+                let m = Metric::builder()
+                    .namespace(namespace)
+                    .metric_name(metric.metric_name())
+                    .dimensions(Dimension::builder().name("LoadBalancer").value(dimension).build())
+                    .dimensions(Dimension::builder().name("AvailabilityZone").value(zone).build())
+                    .build();
+                MetricDataQuery::builder()
+                    .id(query_id(metric, i))
+                    .metric_stat(
+                        MetricStat::builder()
+                            .metric(m)
+                            .period(PERIOD_SECONDS)
+                            .stat(metric.statistic())
+                            .build(),
+                    )
+                    .return_data(true)
+                    .build()
+            })
+        })
+        .collect()
+}
+
+/// GetMetricData for every zone of `lb` over `window`, pages merged. Every zone of the
+/// load balancer is in the answer, with or without data. A result that CloudWatch marks
+/// Forbidden or InternalError, or that carries messages, becomes a [`MetricIssue`]; the
+/// other results are kept. Only a failure of the call itself is an error.
+pub(crate) async fn zone_metrics(
+    ctx: &Ctx<'_>,
+    lb: &LoadBalancer,
+    window: Window,
+) -> Result<ZoneMetrics, BackendError> {
+    let mut metrics = ZoneMetrics::empty(window);
+    for zone in &lb.zone_names {
+        metrics.ensure_zone(zone);
+    }
+    if lb.zone_names.is_empty() || window.minutes == 0 {
+        return Ok(metrics);
+    }
+    let Some(dimension) = lb.metric_dimension() else {
+        return Err(BackendError::Other(format!(
+            "{OP}: cannot tell the CloudWatch dimension of load balancer {}",
+            ellipsize(&clean(&lb.arn), 120)
+        )));
+    };
+
+    let request = ctx.clients.cloudwatch.get_metric_data();
+    let request = request
+        .set_metric_data_queries(Some(queries(lb, dimension)))
+        .start_time(smithy_time(window.start))
+        .end_time(smithy_time(window.end()))
+        .scan_by(ScanBy::TimestampAscending);
+    let mut pages = request.into_paginator().send();
+    let mut started = Instant::now();
+    while let Some(page) = pages.next().await {
+        log_call(SERVICE, OP, started, page.is_ok());
+        let page = page.map_err(|e| classify(OP, &e, ctx.profile))?;
+        for message in page.messages() {
+            tracing::debug!(code = ?message.code(), value = ?message.value(), "GetMetricData message");
+        }
+        for result in page.metric_data_results() {
+            merge_result(&mut metrics, lb, result);
+        }
+        started = Instant::now();
+    }
+    Ok(metrics)
+}
+
+/// Puts one result's datapoints into `metrics` and records what went wrong with it.
+fn merge_result(metrics: &mut ZoneMetrics, lb: &LoadBalancer, result: &MetricDataResult) {
+    let Some((metric, zone)) = result
+        .id()
+        .and_then(parse_query_id)
+        .and_then(|(metric, i)| Some((metric, lb.zone_names.get(i)?)))
+    else {
+        tracing::debug!(id = ?result.id(), "GetMetricData result for a query not asked for");
+        return;
+    };
+    for (at, value) in result.timestamps().iter().zip(result.values()) {
+        if let Some(at) = chrono_time(at) {
+            metrics.put(zone, metric, at, *value);
+        }
+    }
+    let mut issue = |status: String| {
+        let issue = MetricIssue {
+            zone_name: zone.clone(),
+            metric,
+            status,
+        };
+        if !metrics.issues.contains(&issue) {
+            metrics.issues.push(issue);
+        }
+    };
+    match result.status_code() {
+        Some(code @ (StatusCode::Forbidden | StatusCode::InternalError)) => {
+            issue(code.as_str().to_string())
+        }
+        Some(StatusCode::Complete | StatusCode::PartialData) | None => {}
+        Some(other) => issue(other.as_str().to_string()),
+    }
+    for m in result.messages() {
+        let text = m.value().or(m.code()).unwrap_or("message without text");
+        issue(ellipsize(&clean(text), 120));
+    }
+}
+
+fn smithy_time(t: DateTime<Utc>) -> SmithyTime {
+    SmithyTime::from_secs(t.timestamp())
+}
+
+fn chrono_time(t: &SmithyTime) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp(t.secs(), t.subsec_nanos())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::zones::LbKind;
+
+    #[test]
+    fn query_ids_round_trip_and_are_valid() {
+        for metric in ZoneMetric::ALL {
+            for i in [0, 7, 12] {
+                let id = query_id(metric, i);
+                assert!(id.starts_with(|c: char| c.is_ascii_lowercase()), "{id}");
+                assert!(id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'), "{id}");
+                assert_eq!(parse_query_id(&id), Some((metric, i)));
+            }
+        }
+        assert_eq!(parse_query_id("nope_1"), None);
+        assert_eq!(parse_query_id("req_x"), None);
+    }
+
+    #[test]
+    fn one_query_per_zone_and_metric() {
+        let lb = LoadBalancer {
+            arn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/edge/abc".into(),
+            name: "edge".into(),
+            kind: LbKind::Network,
+            scheme: "internal".into(),
+            state: "active".into(),
+            vpc_id: None,
+            zone_names: vec!["us-east-1a".into(), "us-east-1b".into()],
+        };
+        let q = queries(&lb, "net/edge/abc");
+        assert_eq!(q.len(), 2 * ZoneMetric::ALL.len());
+        let stat = q[ZoneMetric::ALL.len()].metric_stat().expect("stat");
+        let metric = stat.metric().expect("metric");
+        assert_eq!(metric.namespace(), Some("AWS/NetworkELB"));
+        let dims: Vec<(&str, &str)> = metric
+            .dimensions()
+            .iter()
+            .map(|d| (d.name().unwrap_or(""), d.value().unwrap_or("")))
+            .collect();
+        assert_eq!(dims, [("LoadBalancer", "net/edge/abc"), ("AvailabilityZone", "us-east-1b")]);
+        assert_eq!(stat.period(), Some(60));
+    }
+}

@@ -1,0 +1,100 @@
+//! EC2: the account's Availability Zones, instance placements and subnets.
+
+use super::error::classify;
+use super::{Ctx, log_call};
+use crate::backend::BackendError;
+use crate::model::zones::{Subnet, Zone};
+use aws_sdk_ec2::types::Filter;
+use futures::StreamExt;
+use std::collections::HashMap;
+use std::time::Instant;
+
+const SERVICE: &str = "ec2";
+/// Values per DescribeInstances filter (the API takes at most 200).
+const IDS_PER_CALL: usize = 200;
+
+/// DescribeAvailabilityZones: the zones enabled for the account in the region.
+pub(crate) async fn zones(ctx: &Ctx<'_>) -> Result<Vec<Zone>, BackendError> {
+    const OP: &str = "DescribeAvailabilityZones";
+    let started = Instant::now();
+    let request = ctx.clients.ec2.describe_availability_zones();
+    let result = request.send().await;
+    log_call(SERVICE, OP, started, result.is_ok());
+    let out = result.map_err(|e| classify(OP, &e, ctx.profile))?;
+    Ok(out
+        .availability_zones()
+        .iter()
+        .filter_map(|z| {
+            Some(Zone {
+                name: z.zone_name()?.to_string(),
+                id: z.zone_id().unwrap_or_default().to_string(),
+                state: z
+                    .state()
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default(),
+            })
+        })
+        .collect())
+}
+
+/// DescribeInstances: instance ID -> the AZ name it is placed in. Filters by
+/// `instance-id` rather than passing InstanceIds, so an instance that no longer
+/// exists is simply absent instead of failing the whole call. Chunks run in parallel.
+pub(crate) async fn instance_zones(
+    ctx: &Ctx<'_>,
+    ids: &[String],
+) -> Result<HashMap<String, String>, BackendError> {
+    let chunks = ids.chunks(IDS_PER_CALL).map(|chunk| instance_zones_chunk(ctx, chunk));
+    let maps = futures::future::try_join_all(chunks).await?;
+    Ok(maps.into_iter().flatten().collect())
+}
+
+async fn instance_zones_chunk(
+    ctx: &Ctx<'_>,
+    ids: &[String],
+) -> Result<HashMap<String, String>, BackendError> {
+    const OP: &str = "DescribeInstances";
+    let filter = Filter::builder()
+        .name("instance-id")
+        .set_values(Some(ids.to_vec()))
+        .build();
+    let request = ctx.clients.ec2.describe_instances();
+    let mut pages = request.filters(filter).into_paginator().send();
+    let mut out = HashMap::new();
+    let mut started = Instant::now();
+    while let Some(page) = pages.next().await {
+        log_call(SERVICE, OP, started, page.is_ok());
+        let page = page.map_err(|e| classify(OP, &e, ctx.profile))?;
+        for instance in page.reservations().iter().flat_map(|r| r.instances()) {
+            let zone = instance.placement().and_then(|p| p.availability_zone());
+            if let (Some(id), Some(zone)) = (instance.instance_id(), zone) {
+                out.insert(id.to_string(), zone.to_string());
+            }
+        }
+        started = Instant::now();
+    }
+    Ok(out)
+}
+
+/// DescribeSubnets with a `vpc-id` filter: the VPC's subnets with their IPv4 CIDR and zone.
+pub(crate) async fn subnets(ctx: &Ctx<'_>, vpc_id: &str) -> Result<Vec<Subnet>, BackendError> {
+    const OP: &str = "DescribeSubnets";
+    let filter = Filter::builder().name("vpc-id").values(vpc_id).build();
+    let request = ctx.clients.ec2.describe_subnets();
+    let mut pages = request.filters(filter).into_paginator().send();
+    let mut out = Vec::new();
+    let mut started = Instant::now();
+    while let Some(page) = pages.next().await {
+        log_call(SERVICE, OP, started, page.is_ok());
+        let page = page.map_err(|e| classify(OP, &e, ctx.profile))?;
+        out.extend(page.subnets().iter().filter_map(|s| {
+            Some(Subnet {
+                id: s.subnet_id().unwrap_or_default().to_string(),
+                cidr: s.cidr_block()?.to_string(),
+                zone_name: s.availability_zone()?.to_string(),
+            })
+        }));
+        started = Instant::now();
+    }
+    Ok(out)
+}

@@ -1,0 +1,211 @@
+//! ELBv2: load balancers, their target groups and their targets' health.
+
+use super::error::classify;
+use super::{Ctx, log_call};
+use crate::backend::BackendError;
+use crate::model::targets::{Target, TargetGroup, TargetState, ZoneSource};
+use crate::model::zones::{LbKind, LoadBalancer};
+use aws_sdk_elasticloadbalancingv2::types::{
+    AnomalyResultEnum, DescribeTargetHealthInputIncludeEnum, TargetHealthDescription,
+};
+use aws_sdk_elasticloadbalancingv2 as elb;
+use futures::StreamExt;
+use std::collections::HashSet;
+use std::time::Instant;
+
+const SERVICE: &str = "elasticloadbalancing";
+/// Names or ARNs per DescribeLoadBalancers call (the API takes at most 20).
+const LBS_PER_CALL: usize = 20;
+/// Page size when listing every load balancer (the API's maximum).
+const LIST_PAGE_SIZE: i32 = 400;
+
+/// Which load balancers a DescribeLoadBalancers call asks for.
+enum Selector<'a> {
+    All,
+    Names(&'a [String]),
+    Arns(&'a [String]),
+}
+
+/// DescribeLoadBalancers: `wanted` entries starting with `arn:` are ARNs, the others
+/// names; all of them when `wanted` is empty. Calls for names and for ARNs (20 per
+/// call) run in parallel. Each load balancer appears once, in the order of `wanted`.
+pub(crate) async fn load_balancers(
+    ctx: &Ctx<'_>,
+    wanted: &[String],
+) -> Result<Vec<LoadBalancer>, BackendError> {
+    let mut seen = HashSet::new();
+    let wanted: Vec<String> = wanted
+        .iter()
+        .map(|w| w.trim().to_string())
+        .filter(|w| !w.is_empty() && seen.insert(w.clone()))
+        .collect();
+    if wanted.is_empty() {
+        return describe_load_balancers(ctx, Selector::All).await;
+    }
+    let (arns, names): (Vec<String>, Vec<String>) =
+        wanted.iter().cloned().partition(|w| w.starts_with("arn:"));
+    let calls = names
+        .chunks(LBS_PER_CALL)
+        .map(Selector::Names)
+        .chain(arns.chunks(LBS_PER_CALL).map(Selector::Arns))
+        .map(|selector| describe_load_balancers(ctx, selector));
+    let found = futures::future::try_join_all(calls).await?;
+
+    let mut seen = HashSet::new();
+    let mut lbs: Vec<LoadBalancer> = found
+        .into_iter()
+        .flatten()
+        .filter(|lb| seen.insert(lb.arn.clone()))
+        .collect();
+    let rank = |lb: &LoadBalancer| {
+        wanted
+            .iter()
+            .position(|w| *w == lb.arn || *w == lb.name)
+            .unwrap_or(usize::MAX)
+    };
+    lbs.sort_by_key(rank);
+    Ok(lbs)
+}
+
+async fn describe_load_balancers(
+    ctx: &Ctx<'_>,
+    selector: Selector<'_>,
+) -> Result<Vec<LoadBalancer>, BackendError> {
+    const OP: &str = "DescribeLoadBalancers";
+    let request = ctx.clients.elbv2.describe_load_balancers();
+    let request = match selector {
+        Selector::All => request.page_size(LIST_PAGE_SIZE),
+        Selector::Names(names) => request.set_names(Some(names.to_vec())),
+        Selector::Arns(arns) => request.set_load_balancer_arns(Some(arns.to_vec())),
+    };
+    let mut pages = request.into_paginator().send();
+    let mut out = Vec::new();
+    let mut started = Instant::now();
+    while let Some(page) = pages.next().await {
+        log_call(SERVICE, OP, started, page.is_ok());
+        let page = page.map_err(|e| classify(OP, &e, ctx.profile))?;
+        out.extend(page.load_balancers().iter().filter_map(map_load_balancer));
+        started = Instant::now();
+    }
+    Ok(out)
+}
+
+fn map_load_balancer(lb: &elb::types::LoadBalancer) -> Option<LoadBalancer> {
+    let arn = lb.load_balancer_arn()?.to_string();
+    let kind = match lb.r#type().map(|t| t.as_str()) {
+        Some("network") => LbKind::Network,
+        Some("gateway") => LbKind::Gateway,
+        _ => LbKind::Application,
+    };
+    Some(LoadBalancer {
+        name: lb
+            .load_balancer_name()
+            .map(str::to_string)
+            .unwrap_or_else(|| arn.clone()),
+        arn,
+        kind,
+        scheme: lb.scheme().map(|s| s.as_str().to_string()).unwrap_or_default(),
+        state: lb
+            .state()
+            .and_then(|s| s.code())
+            .map(|c| c.as_str().to_string())
+            .unwrap_or_default(),
+        vpc_id: lb.vpc_id().map(str::to_string),
+        zone_names: lb
+            .availability_zones()
+            .iter()
+            .filter_map(|z| z.zone_name().map(str::to_string))
+            .collect(),
+    })
+}
+
+/// DescribeTargetGroups for one load balancer (paginated).
+pub(crate) async fn target_groups(
+    ctx: &Ctx<'_>,
+    lb_arn: &str,
+) -> Result<Vec<TargetGroup>, BackendError> {
+    const OP: &str = "DescribeTargetGroups";
+    let request = ctx.clients.elbv2.describe_target_groups();
+    let mut pages = request.load_balancer_arn(lb_arn).into_paginator().send();
+    let mut out = Vec::new();
+    let mut started = Instant::now();
+    while let Some(page) = pages.next().await {
+        log_call(SERVICE, OP, started, page.is_ok());
+        let page = page.map_err(|e| classify(OP, &e, ctx.profile))?;
+        out.extend(page.target_groups().iter().filter_map(|g| {
+            Some(TargetGroup {
+                arn: g.target_group_arn()?.to_string(),
+                name: g.target_group_name().unwrap_or_default().to_string(),
+                target_type: g
+                    .target_type()
+                    .map(|t| t.as_str().to_string())
+                    .unwrap_or_default(),
+                protocol: g.protocol().map(|p| p.as_str().to_string()),
+                port: g.port(),
+                vpc_id: g.vpc_id().map(str::to_string),
+                load_balancer_arns: g.load_balancer_arns().to_vec(),
+            })
+        }));
+        started = Instant::now();
+    }
+    Ok(out)
+}
+
+/// DescribeTargetHealth(TargetGroupArn, Include=[All]) for one group. Zones are as
+/// reported (`ZoneSource::Reported`) or left for the caller to resolve; Lambda targets
+/// never have one.
+pub(crate) async fn target_health(
+    ctx: &Ctx<'_>,
+    group_arn: &str,
+    target_type: &str,
+) -> Result<Vec<Target>, BackendError> {
+    const OP: &str = "DescribeTargetHealth";
+    let request = ctx.clients.elbv2.describe_target_health();
+    let request = request
+        .target_group_arn(group_arn)
+        .include(DescribeTargetHealthInputIncludeEnum::All);
+    let started = Instant::now();
+    let result = request.send().await;
+    log_call(SERVICE, OP, started, result.is_ok());
+    let out = result.map_err(|e| classify(OP, &e, ctx.profile))?;
+    let lambda = target_type == "lambda";
+    Ok(out
+        .target_health_descriptions()
+        .iter()
+        .filter_map(|d| map_target(d, lambda))
+        .collect())
+}
+
+fn map_target(d: &TargetHealthDescription, lambda: bool) -> Option<Target> {
+    let target = d.target()?;
+    let health = d.target_health();
+    let zone_name = target
+        .availability_zone()
+        .map(str::trim)
+        .filter(|z| !z.is_empty() && !lambda)
+        .map(str::to_string);
+    Some(Target {
+        id: target.id()?.to_string(),
+        port: target.port(),
+        zone_source: if zone_name.is_some() {
+            ZoneSource::Reported
+        } else {
+            ZoneSource::Unknown
+        },
+        zone_name,
+        state: TargetState::parse(
+            health
+                .and_then(|h| h.state())
+                .map(|s| s.as_str())
+                .unwrap_or("unknown"),
+        ),
+        reason: health
+            .and_then(|h| h.reason())
+            .map(|r| r.as_str().to_string()),
+        description: health
+            .and_then(|h| h.description())
+            .map(str::to_string),
+        anomalous: d.anomaly_detection().and_then(|a| a.result())
+            == Some(&AnomalyResultEnum::Anomalous),
+    })
+}

@@ -1,0 +1,16 @@
+//! Pure domain types and logic. No I/O, no SDK types, no clocks: every function here
+//! takes what it needs as arguments so tests can pin it down.
+//!
+//! - `zones`: Availability Zones (name <-> ID), load balancers, CIDR matching.
+//! - `targets`: target groups, target health states and per-zone tallies.
+//! - `metrics`: per-AZ load-balancer metric series at one-minute resolution.
+//! - `verdict`: the per-AZ verdict (OK / DEGRADED / IMPAIRED) that catches gray failures.
+//! - `summary`: joins zones, target tallies and metrics into one row per zone.
+//! - `text`: sanitising strings that came from AWS before they reach the screen.
+
+pub mod metrics;
+pub mod targets;
+pub mod text;
+pub mod summary;
+pub mod verdict;
+pub mod zones;

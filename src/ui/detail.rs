@@ -1,0 +1,138 @@
+//! Pane 5: the full story of whatever is selected in the AZ pane: a zone's verdict
+//! and numbers, a target group's tally, or one target's health description.
+
+use crate::app::az::RowKey;
+use crate::app::App;
+use crate::model::metrics::latest;
+use crate::model::text::clean;
+use crate::model::verdict::fmt_secs;
+use crate::ui::{pane_block, theme};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+fn field(name: &str, value: String) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("{name}: "), theme::dim()),
+        Span::raw(clean(&value)),
+    ])
+}
+
+fn opt(v: Option<f64>, f: impl Fn(f64) -> String) -> String {
+    v.map(f).unwrap_or_else(|| "–".into())
+}
+
+pub fn lines(app: &App) -> Vec<Line<'static>> {
+    let pane = &app.az;
+    if pane.drill.is_some() {
+        let targets = pane.drill_targets();
+        let sel = pane.drill.as_ref().map(|d| d.selected).unwrap_or(0);
+        let Some((group, t)) = targets.get(sel) else {
+            return vec![];
+        };
+        return vec![
+            Line::from(Span::styled(clean(&t.id), theme::title(false))),
+            field("group", group.to_string()),
+            field("port", t.port.map(|p| p.to_string()).unwrap_or_else(|| "–".into())),
+            field("state", t.state.as_str().to_string()),
+            field("reason", t.reason.clone().unwrap_or_else(|| "–".into())),
+            field(
+                "zone",
+                format!("{} ({})", t.zone_name.as_deref().unwrap_or("?"), t.zone_source.label()),
+            ),
+            field("anomaly detection", if t.anomalous { "anomalous".into() } else { "normal".into() }),
+            field("description", t.description.clone().unwrap_or_else(|| "–".into())),
+        ];
+    }
+    match pane.selected_row() {
+        Some(RowKey::Zone { zone }) => {
+            let Some(s) = pane.summaries.iter().find(|s| s.zone_name == zone) else {
+                return vec![];
+            };
+            let e = &s.evidence;
+            let req = latest(&e.requests);
+            let err = latest(&e.errors_5xx);
+            let rate = match (err, req) {
+                (Some(e), Some(r)) if r > 0.0 => format!(" ({:.1}%)", e / r * 100.0),
+                _ => String::new(),
+            };
+            vec![
+                Line::from(vec![
+                    Span::styled(format!("{} · {}", clean(&s.zone_name), clean(&s.zone_id)), theme::title(false)),
+                    Span::styled(format!("  EC2: {}", clean(&s.zone_state)), theme::dim()),
+                ]),
+                Line::from(vec![
+                    Span::styled(s.verdict.level.label(), theme::level(s.verdict.level).add_modifier(Modifier::BOLD)),
+                    Span::raw(format!(": {}", clean(&s.verdict.reason))),
+                ]),
+                field(
+                    "last minute",
+                    format!(
+                        "{} req, {} 5xx{rate}, RT {}, {} conn errors",
+                        opt(req, |v| format!("{v:.0}")),
+                        opt(err, |v| format!("{v:.0}")),
+                        opt(latest(&e.response_time), fmt_secs),
+                        opt(latest(&e.connection_errors), |v| format!("{v:.0}")),
+                    ),
+                ),
+                field(
+                    "outlier minutes",
+                    format!("{} of the last {} with data", s.verdict.outlier_minutes, s.verdict.judged_minutes),
+                ),
+                field(
+                    "targets",
+                    format!(
+                        "{} healthy, {} unhealthy, {} draining, {} initial, {} unused",
+                        s.counts.healthy,
+                        s.counts.unhealthy + s.counts.other,
+                        s.counts.draining,
+                        s.counts.initial,
+                        s.counts.unused
+                    ),
+                ),
+            ]
+        }
+        Some(RowKey::Group { zone, group_arn }) => {
+            let Some(g) = pane
+                .summaries
+                .iter()
+                .flat_map(|s| &s.groups)
+                .find(|g| g.zone_name == zone && g.group_arn == group_arn)
+            else {
+                return vec![];
+            };
+            vec![
+                Line::from(Span::styled(format!("{} in {}", clean(&g.group_name), clean(&zone)), theme::title(false))),
+                field("arn", g.group_arn.clone()),
+                field(
+                    "targets",
+                    format!(
+                        "{} healthy, {} unhealthy, {} draining, {} initial, {} unused",
+                        g.counts.healthy,
+                        g.counts.unhealthy + g.counts.other,
+                        g.counts.draining,
+                        g.counts.initial,
+                        g.counts.unused
+                    ),
+                ),
+                field(
+                    "main reason",
+                    g.dominant_reason
+                        .as_ref()
+                        .map(|(r, n)| format!("{r} ({n} targets)"))
+                        .unwrap_or_else(|| "–".into()),
+                ),
+            ]
+        }
+        None => vec![Line::from(Span::styled("Select a row in pane 1.", theme::dim()))],
+    }
+}
+
+pub fn render(area: Rect, buf: &mut Buffer, app: &App, focused: bool) {
+    let block = pane_block(" 5 Detail ", focused);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    Paragraph::new(lines(app)).wrap(Wrap { trim: false }).render(inner, buf);
+}

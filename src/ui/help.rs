@@ -1,0 +1,43 @@
+//! The help overlay, generated from the live keymap (a remap shows up here), with
+//! where the keymap and the log file are.
+
+use crate::action::Action;
+use crate::app::App;
+use crate::keymap::user_keymap_path;
+use crate::ui::{centered, pane_block, theme};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Widget};
+
+pub fn render(area: Rect, buf: &mut Buffer, app: &App) {
+    let mut lines: Vec<Line> = Vec::new();
+    for a in Action::ALL {
+        let keys = app.keymap.keys_text(a);
+        let desc = app.keymap.binding(a).map(|b| b.desc.clone()).unwrap_or_default();
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {keys:<16}"), theme::key()),
+            Span::raw(desc),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    let keymap = match &app.keymap.source {
+        Some(p) => format!(" keymap: {} (over the defaults)", p.display()),
+        None => format!(
+            " keymap: defaults; override in {}",
+            user_keymap_path().map(|p| p.display().to_string()).unwrap_or_else(|| "~/.config/grayscope/keymap.toml".into())
+        ),
+    };
+    lines.push(Line::from(Span::styled(keymap, theme::dim())));
+    if let Some(log) = &app.log_path {
+        lines.push(Line::from(Span::styled(format!(" log: {log}"), theme::dim())));
+    }
+    let width = 76u16;
+    let height = lines.len() as u16 + 2;
+    let popup = centered(area, width, height);
+    Clear.render(popup, buf);
+    let block = pane_block(" Help: keys ", true);
+    let inner = block.inner(popup);
+    block.render(popup, buf);
+    Paragraph::new(lines).render(inner, buf);
+}

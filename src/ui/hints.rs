@@ -1,0 +1,62 @@
+//! The hint line, generated from the live keymap: a remapped key shows here at once.
+
+use crate::action::Action;
+use crate::app::App;
+use crate::ui::theme;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+/// The actions worth a hint, most useful first; the line keeps as many as fit.
+fn hinted(app: &App) -> Vec<(String, &'static str)> {
+    let k = &app.keymap;
+    let key = |a: Action| k.first_key(a).map(|k| k.to_string());
+    let mut out: Vec<(String, &'static str)> = Vec::new();
+    fn push(out: &mut Vec<(String, &'static str)>, keys: Option<String>, label: &'static str) {
+        if let Some(keys) = keys {
+            out.push((keys, label));
+        }
+    }
+    if app.help_open {
+        push(&mut out, key(Action::Back), "close help");
+        push(&mut out, key(Action::Quit), "quit");
+        return out;
+    }
+    if app.picker.is_some() {
+        push(&mut out, key(Action::DrillDown), "watch this LB");
+        push(&mut out, key(Action::Back), "cancel");
+        push(&mut out, key(Action::Quit), "quit");
+        return out;
+    }
+    push(&mut out, key(Action::Help), Action::Help.hint());
+    push(&mut out, key(Action::Quit), Action::Quit.hint());
+    push(&mut out, key(Action::FocusNext), Action::FocusNext.hint());
+    if let (Some(d), Some(u)) = (key(Action::Down), key(Action::Up)) {
+        out.push((format!("{d}/{u}"), "move"));
+    }
+    if app.az.drill.is_some() {
+        push(&mut out, key(Action::Back), Action::Back.hint());
+    } else {
+        push(&mut out, key(Action::DrillDown), Action::DrillDown.hint());
+    }
+    push(&mut out, key(Action::Refresh), Action::Refresh.hint());
+    push(&mut out, key(Action::ToggleClock), Action::ToggleClock.hint());
+    push(&mut out, key(Action::PickLoadBalancer), Action::PickLoadBalancer.hint());
+    out
+}
+
+pub fn render(area: Rect, buf: &mut Buffer, app: &App) {
+    let mut spans = Vec::new();
+    let mut used = 0usize;
+    for (keys, label) in hinted(app) {
+        let len = keys.chars().count() + label.chars().count() + 3;
+        if used + len > area.width as usize {
+            break;
+        }
+        used += len;
+        spans.push(Span::styled(format!(" {keys}"), theme::key()));
+        spans.push(Span::styled(format!(" {label} "), theme::dim()));
+    }
+    Paragraph::new(Line::from(spans)).render(area, buf);
+}

@@ -1,0 +1,101 @@
+//! Rendering: whole screens from the demo at a frozen clock, at 80x24 and 160x48,
+//! through ratatui's TestBackend, compared with insta snapshots.
+
+use clap::Parser;
+use grayscope::app::{App, Msg};
+use grayscope::action::Action;
+use grayscope::backend::Backend;
+use grayscope::clock::Clock;
+use grayscope::keymap::Keymap;
+use grayscope::Cli;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use std::sync::Arc;
+
+const CLOCK: &str = "2026-11-22T03:12:00Z";
+
+async fn loaded_demo(extra: &[&str]) -> (App, Arc<dyn Backend>, Clock) {
+    let mut args = vec!["grayscope", "--demo", "--clock", CLOCK];
+    args.extend_from_slice(extra);
+    let cli = Cli::parse_from(args);
+    let (mut app, backend, clock) = grayscope::setup(&cli, Keymap::defaults());
+    let mut effects = app.start();
+    while !effects.is_empty() {
+        let mut next = Vec::new();
+        for loaded in grayscope::jobs::run_all(std::mem::take(&mut effects), backend.as_ref()).await {
+            next.extend(app.update(Msg::Loaded(loaded), clock.now()));
+        }
+        effects = next;
+    }
+    (app, backend, clock)
+}
+
+fn screen(app: &App, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    t.draw(|f| grayscope::ui::draw(f, app)).expect("draw");
+    grayscope::ui::export::to_text(t.backend().buffer())
+}
+
+fn act(app: &mut App, clock: &Clock, actions: &[Action]) {
+    for a in actions {
+        app.update(Msg::Action(*a), clock.now());
+    }
+}
+
+#[tokio::test]
+async fn overview_80x24() {
+    let (app, _, _) = loaded_demo(&[]).await;
+    let s = screen(&app, 80, 24);
+    assert!(s.contains("IMPAIRED"));
+    insta::assert_snapshot!(s);
+}
+
+#[tokio::test]
+async fn overview_160x48() {
+    let (app, _, _) = loaded_demo(&[]).await;
+    let s = screen(&app, 160, 48);
+    assert!(s.contains("IMPAIRED"));
+    insta::assert_snapshot!(s);
+}
+
+#[tokio::test]
+async fn gray_failure_before_any_check_fails_160x48() {
+    let (mut app, _, clock) = loaded_demo(&["--demo-minute", "4"]).await;
+    // Select us-east-1b, whose detail explains the verdict.
+    act(&mut app, &clock, &[Action::Down, Action::Down, Action::Down]);
+    let s = screen(&app, 160, 48);
+    assert!(s.contains("DEGRADED"));
+    assert!(s.contains("gray failure"));
+    insta::assert_snapshot!(s);
+}
+
+#[tokio::test]
+async fn drill_down_80x24_and_160x48() {
+    let (mut app, _, clock) = loaded_demo(&[]).await;
+    act(&mut app, &clock, &[Action::Down, Action::Down, Action::Down, Action::DrillDown]);
+    let narrow = screen(&app, 80, 24);
+    assert!(narrow.contains("Target.Timeout"));
+    insta::assert_snapshot!("drill_down_80x24", narrow);
+    insta::assert_snapshot!("drill_down_160x48", screen(&app, 160, 48));
+    act(&mut app, &clock, &[Action::Back]);
+    assert!(app.az.drill.is_none());
+}
+
+#[tokio::test]
+async fn help_80x24() {
+    let (mut app, _, clock) = loaded_demo(&[]).await;
+    act(&mut app, &clock, &[Action::Help]);
+    insta::assert_snapshot!(screen(&app, 80, 24));
+}
+
+#[tokio::test]
+async fn picker_lists_every_load_balancer() {
+    let (mut app, backend, clock) = loaded_demo(&[]).await;
+    let effects = app.update(Msg::Action(Action::PickLoadBalancer), clock.now());
+    for loaded in grayscope::jobs::run_all(effects, backend.as_ref()).await {
+        app.update(Msg::Loaded(loaded), clock.now());
+    }
+    let s = screen(&app, 80, 24);
+    assert!(s.contains("orders-internal"), "{s}");
+    insta::assert_snapshot!(s);
+}
