@@ -68,7 +68,12 @@ fn az_dimension(az: &str) -> Dimension {
         .build()
 }
 
-fn sum_query(id: &str, namespace: &str, metric: &str, dimensions: Vec<Dimension>) -> MetricDataQuery {
+fn sum_query(
+    id: &str,
+    namespace: &str,
+    metric: &str,
+    dimensions: Vec<Dimension>,
+) -> MetricDataQuery {
     MetricDataQuery::builder()
         .id(id)
         .metric_stat(
@@ -236,7 +241,9 @@ async fn wire_large_put_metric_data_is_gzipped_and_still_arrives() {
                 .build(),
         );
     }
-    put.send().await.expect("large PutMetricData through the bridge");
+    put.send()
+        .await
+        .expect("large PutMetricData through the bridge");
 
     let out = cw
         .get_metric_statistics()
@@ -376,7 +383,11 @@ async fn wire_moto_validation_error_is_a_service_error_with_its_code() {
     let service_err = err.into_service_error();
     // CloudWatch is awsQuery-compatible: moto's `x-amzn-query-error: ValidationError;Sender`
     // wins over the body's `__type` (ValidationException).
-    assert_eq!(service_err.code(), Some("ValidationError"), "{service_err:?}");
+    assert_eq!(
+        service_err.code(),
+        Some("ValidationError"),
+        "{service_err:?}"
+    );
     let message = service_err.message().unwrap_or_default();
     assert!(message.contains("EndTime"), "{message}");
 
@@ -464,14 +475,15 @@ async fn wire_moto_api_passes_through() {
     let moto = support::moto_endpoint();
     let bridge = bridge::start(&moto);
     // The bridge is transparent for moto's own API too.
-    let client = hyper_util::client::legacy::Client::builder(
-        hyper_util::rt::TokioExecutor::new(),
-    )
-    .build_http::<http_body_util::Full<bytes::Bytes>>();
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http::<http_body_util::Full<bytes::Bytes>>();
     let request = hyper::Request::get(format!("{}/moto-api/data.json", bridge.url))
         .body(http_body_util::Full::new(bytes::Bytes::new()))
         .expect("request");
-    let response = client.request(request).await.expect("GET through the bridge");
+    let response = client
+        .request(request)
+        .await
+        .expect("GET through the bridge");
     assert_eq!(response.status(), 200);
     let body = http_body_util::BodyExt::collect(response.into_body())
         .await
@@ -492,7 +504,10 @@ async fn wire_moto_api_passes_through() {
 #[test]
 fn cbor_request_becomes_json_with_epoch_numbers_and_base64() {
     let request = Cbor::Map(vec![
-        (Cbor::Text("Namespace".into()), Cbor::Text("AWS/ApplicationELB".into())),
+        (
+            Cbor::Text("Namespace".into()),
+            Cbor::Text("AWS/ApplicationELB".into()),
+        ),
         (
             Cbor::Text("StartTime".into()),
             Cbor::Tag(1, Box::new(Cbor::Integer(1_735_700_000.into()))),
@@ -501,15 +516,27 @@ fn cbor_request_becomes_json_with_epoch_numbers_and_base64() {
             Cbor::Text("EndTime".into()),
             Cbor::Tag(1, Box::new(Cbor::Float(1_735_700_060.5))),
         ),
-        (Cbor::Text("Blob".into()), Cbor::Bytes(b"hi\x00\xff".to_vec())),
+        (
+            Cbor::Text("Blob".into()),
+            Cbor::Bytes(b"hi\x00\xff".to_vec()),
+        ),
         (Cbor::Text("Period".into()), Cbor::Integer(60.into())),
-        (Cbor::Text("Values".into()), Cbor::Array(vec![Cbor::Float(1.0), Cbor::Float(2.5)])),
-        (Cbor::Text("Bad".into()), Cbor::Array(vec![Cbor::Float(f64::NAN), Cbor::Float(f64::NEG_INFINITY)])),
+        (
+            Cbor::Text("Values".into()),
+            Cbor::Array(vec![Cbor::Float(1.0), Cbor::Float(2.5)]),
+        ),
+        (
+            Cbor::Text("Bad".into()),
+            Cbor::Array(vec![Cbor::Float(f64::NAN), Cbor::Float(f64::NEG_INFINITY)]),
+        ),
         (
             Cbor::Text("Nested".into()),
             Cbor::Map(vec![(
                 Cbor::Text("Inner".into()),
-                Cbor::Array(vec![Cbor::Map(vec![(Cbor::Text("Flag".into()), Cbor::Bool(true))]), Cbor::Null]),
+                Cbor::Array(vec![
+                    Cbor::Map(vec![(Cbor::Text("Flag".into()), Cbor::Bool(true))]),
+                    Cbor::Null,
+                ]),
             )]),
         ),
         (Cbor::Text("Negative".into()), Cbor::Integer((-7).into())),
@@ -580,7 +607,9 @@ fn json_reply_becomes_typed_cbor() {
 
     let entries = cbor.as_map().expect("map");
     assert!(
-        !entries.iter().any(|(k, _)| k.as_text() == Some("NextToken")),
+        !entries
+            .iter()
+            .any(|(k, _)| k.as_text() == Some("NextToken")),
         "null members are left out"
     );
 
@@ -596,7 +625,10 @@ fn json_reply_becomes_typed_cbor() {
     assert_eq!(get(extended, "Timestamp"), &Cbor::Float(1.0));
 
     assert_eq!(get(&cbor, "Period"), &Cbor::Integer(60.into()));
-    assert_eq!(get(&cbor, "MetricWidgetImage"), &Cbor::Bytes(b"hi\x00\xff".to_vec()));
+    assert_eq!(
+        get(&cbor, "MetricWidgetImage"),
+        &Cbor::Bytes(b"hi\x00\xff".to_vec())
+    );
     let event = &get(&cbor, "events").as_array().expect("list")[0];
     assert_eq!(
         get(event, "startTime"),
@@ -609,8 +641,14 @@ fn json_reply_becomes_typed_cbor() {
 #[test]
 fn member_kinds_match_the_sdk_deserializers() {
     assert_eq!(bridge::member_kind("Timestamps"), Some(Kind::Timestamp));
-    assert_eq!(bridge::member_kind("StateUpdatedTimestamp"), Some(Kind::Timestamp));
-    assert_eq!(bridge::member_kind("lastUpdatedTime"), Some(Kind::Timestamp));
+    assert_eq!(
+        bridge::member_kind("StateUpdatedTimestamp"),
+        Some(Kind::Timestamp)
+    );
+    assert_eq!(
+        bridge::member_kind("lastUpdatedTime"),
+        Some(Kind::Timestamp)
+    );
     assert_eq!(bridge::member_kind("Threshold"), Some(Kind::Double));
     assert_eq!(bridge::member_kind("Period"), Some(Kind::Int));
     assert_eq!(bridge::member_kind("MetricWidgetImage"), Some(Kind::Blob));
@@ -627,7 +665,10 @@ fn json_errors_become_smithy_cbor_errors() {
     assert_eq!(
         bridge::error_to_cbor(&moto_error, None),
         Cbor::Map(vec![
-            (Cbor::Text("__type".into()), Cbor::Text("ValidationException".into())),
+            (
+                Cbor::Text("__type".into()),
+                Cbor::Text("ValidationException".into())
+            ),
             (
                 Cbor::Text("message".into()),
                 Cbor::Text("The parameter EndTime must be greater than StartTime.".into())
@@ -639,7 +680,10 @@ fn json_errors_become_smithy_cbor_errors() {
     assert_eq!(
         bridge::error_to_cbor(&with_url, None),
         Cbor::Map(vec![
-            (Cbor::Text("__type".into()), Cbor::Text("InvalidPaginationToken".into())),
+            (
+                Cbor::Text("__type".into()),
+                Cbor::Text("InvalidPaginationToken".into())
+            ),
             (Cbor::Text("message".into()), Cbor::Text("bad".into())),
         ])
     );
@@ -648,7 +692,10 @@ fn json_errors_become_smithy_cbor_errors() {
     assert_eq!(
         bridge::error_to_cbor(&from_header, Some("LimitExceededException")),
         Cbor::Map(vec![
-            (Cbor::Text("__type".into()), Cbor::Text("LimitExceededException".into())),
+            (
+                Cbor::Text("__type".into()),
+                Cbor::Text("LimitExceededException".into())
+            ),
             (Cbor::Text("message".into()), Cbor::Text("nope".into())),
             (Cbor::Text("extra".into()), Cbor::Integer(1.into())),
         ])

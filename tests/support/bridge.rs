@@ -71,12 +71,18 @@ pub struct Bridge {
 impl Bridge {
     /// Every request seen so far, in the order their replies were sent.
     pub fn operations(&self) -> Vec<Op> {
-        self.ops.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.ops
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// Forget the requests recorded so far.
     pub fn clear_operations(&self) {
-        self.ops.lock().unwrap_or_else(PoisonError::into_inner).clear();
+        self.ops
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
     }
 
     /// The operation names seen so far for one service (signing name), in order.
@@ -232,7 +238,9 @@ fn record(shared: &Shared, service: &str, operation: &str, status: StatusCode) {
 }
 
 fn bad_gateway(message: String) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(format!("grayscope bridge: {message}\n"))));
+    let mut response = Response::new(Full::new(Bytes::from(format!(
+        "grayscope bridge: {message}\n"
+    ))));
     *response.status_mut() = StatusCode::BAD_GATEWAY;
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -368,7 +376,12 @@ async fn send_upstream(
 ) -> Result<(hyper::http::response::Parts, Bytes), String> {
     let response = tokio::time::timeout(UPSTREAM_TIMEOUT, shared.client.request(request))
         .await
-        .map_err(|_| format!("upstream {} did not answer in {UPSTREAM_TIMEOUT:?}", shared.upstream))?
+        .map_err(|_| {
+            format!(
+                "upstream {} did not answer in {UPSTREAM_TIMEOUT:?}",
+                shared.upstream
+            )
+        })?
         .map_err(|err| format!("upstream {} request failed: {err}", shared.upstream))?;
     let (parts, body) = response.into_parts();
     let body = body
@@ -394,7 +407,11 @@ async fn forward_untouched(shared: &Shared, parts: Parts, body: Bytes) -> Respon
     }
     let request = match builder.body(Full::new(body)) {
         Ok(r) => r,
-        Err(err) => return bad_gateway(format!("cannot build the upstream request for {uri}: {err}")),
+        Err(err) => {
+            return bad_gateway(format!(
+                "cannot build the upstream request for {uri}: {err}"
+            ));
+        }
     };
     let (up_parts, up_body) = match send_upstream(shared, request).await {
         Ok(reply) => reply,
@@ -439,7 +456,12 @@ async fn forward_cbor(
         .uri(&uri)
         .header(header::CONTENT_TYPE, "application/x-amz-json-1.0")
         .header("x-amz-target", format!("{service_id}.{operation}"));
-    for name in ["authorization", "x-amz-date", "x-amz-security-token", "user-agent"] {
+    for name in [
+        "authorization",
+        "x-amz-date",
+        "x-amz-security-token",
+        "user-agent",
+    ] {
         for value in parts.headers.get_all(name) {
             builder = builder.header(name, value);
         }
@@ -488,7 +510,10 @@ async fn forward_cbor(
             headers.append(name, value.clone());
         }
     }
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/cbor"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/cbor"),
+    );
     headers.insert(
         HeaderName::from_static("smithy-protocol"),
         HeaderValue::from_static("rpc-v2-cbor"),
@@ -623,7 +648,9 @@ pub fn cbor_to_json(value: &Cbor) -> Json {
         // Bignums (RFC 8949 3.4.3).
         Cbor::Tag(tag @ (2 | 3), inner) => match inner.as_ref() {
             Cbor::Bytes(bytes) if bytes.len() <= 15 => {
-                let n = bytes.iter().fold(0i128, |acc, b| (acc << 8) | i128::from(*b));
+                let n = bytes
+                    .iter()
+                    .fold(0i128, |acc, b| (acc << 8) | i128::from(*b));
                 integer_to_json(if *tag == 2 { n } else { -1 - n })
             }
             other => cbor_to_json(other),
@@ -727,7 +754,9 @@ fn string_to_cbor(s: &str, kind: Option<Kind>) -> Cbor {
                 .or_else(|_| DateTime::from_str(s, Format::HttpDate))
                 .or_else(|_| DateTime::from_str(s, Format::EpochSeconds));
             match parsed {
-                Ok(t) if t.subsec_nanos() == 0 => Cbor::Tag(1, Box::new(Cbor::Integer(t.secs().into()))),
+                Ok(t) if t.subsec_nanos() == 0 => {
+                    Cbor::Tag(1, Box::new(Cbor::Integer(t.secs().into())))
+                }
                 Ok(t) => Cbor::Tag(1, Box::new(Cbor::Float(t.as_secs_f64()))),
                 Err(_) => Cbor::Text(s.to_string()),
             }
@@ -736,7 +765,10 @@ fn string_to_cbor(s: &str, kind: Option<Kind>) -> Cbor {
             "NaN" => Cbor::Float(f64::NAN),
             "Infinity" => Cbor::Float(f64::INFINITY),
             "-Infinity" => Cbor::Float(f64::NEG_INFINITY),
-            _ => s.parse::<f64>().map(Cbor::Float).unwrap_or_else(|_| Cbor::Text(s.to_string())),
+            _ => s
+                .parse::<f64>()
+                .map(Cbor::Float)
+                .unwrap_or_else(|_| Cbor::Text(s.to_string())),
         },
         Some(Kind::Blob) => match aws_smithy_types::base64::decode(s) {
             Ok(bytes) => Cbor::Bytes(bytes),
@@ -763,13 +795,23 @@ pub fn error_to_cbor(reply: &Json, error_type_header: Option<&str>) -> Cbor {
         .find_map(|k| members.get(*k).and_then(Json::as_str));
     let mut entries = Vec::new();
     if let Some(error_type) = error_type {
-        entries.push((Cbor::Text("__type".into()), Cbor::Text(error_type.to_string())));
+        entries.push((
+            Cbor::Text("__type".into()),
+            Cbor::Text(error_type.to_string()),
+        ));
     }
     if let Some(message) = message {
-        entries.push((Cbor::Text("message".into()), Cbor::Text(message.to_string())));
+        entries.push((
+            Cbor::Text("message".into()),
+            Cbor::Text(message.to_string()),
+        ));
     }
     for (key, value) in members {
-        if matches!(key.as_str(), "__type" | "message" | "Message" | "errorMessage") || value.is_null() {
+        if matches!(
+            key.as_str(),
+            "__type" | "message" | "Message" | "errorMessage"
+        ) || value.is_null()
+        {
             continue;
         }
         entries.push((Cbor::Text(key.clone()), to_cbor(value, member_kind(key))));
