@@ -32,7 +32,7 @@ impl Session {
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().expect("reader");
         let writer = pair.master.take_writer().expect("writer");
-        let screen = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(std::num::NonZeroU16::new(rows).expect("rows"), std::num::NonZeroU16::new(cols).expect("cols"), 0)));
         let raw = Arc::new(Mutex::new(Vec::new()));
         let (s2, r2) = (screen.clone(), raw.clone());
         std::thread::spawn(move || {

@@ -71,7 +71,7 @@ struct Columns {
 
 impl Columns {
     fn for_width(w: usize) -> Columns {
-        let wide = w >= 110;
+        let wide = w >= 96;
         let fixed = 1 + 10 + 1 + 8 + 1 + 8 + 1 + 5 * 4 + 7 + 7 + 5 + 1;
         let req = if wide { 7 } else { 0 };
         let spare = w.saturating_sub(fixed + req);
@@ -117,10 +117,10 @@ impl Columns {
             fit("cerr", self.cerr, true)
         ));
         if self.trend > 0 {
-            s.push_str(&format!(" {}", fit("5xx% trend", self.trend, false)));
+            s.push_str(&format!(" {}", fit(if self.rt_trend > 0 { "5xx% (30m)" } else { "trend" }, self.trend, false)));
         }
         if self.rt_trend > 0 {
-            s.push_str(&format!(" {}", fit("RT trend", self.rt_trend, false)));
+            s.push_str(&format!(" {}", fit("RT (30m)", self.rt_trend, false)));
         }
         s
     }
@@ -310,9 +310,21 @@ fn table_lines(app: &App, width: usize, height: usize, focused: bool) -> Vec<Lin
     let rate_max = max_of(rate_series_all.iter().map(Vec::as_slice));
     let rt_max = max_of(pane.summaries.iter().map(|s| s.evidence.response_time.as_slice()));
 
-    let mut rows: Vec<Line<'static>> = Vec::new();
+    // Each display line, and the selectable row it is (reason lines are not rows).
+    let mut items: Vec<(Line<'static>, Option<usize>)> = Vec::new();
+    let row_count: usize = pane.summaries.iter().map(|s| 1 + s.groups.len()).sum();
+    let show_reasons = height > row_count + pane.summaries.len();
+    let mut row = 0;
     for s in &pane.summaries {
-        rows.push(Line::from(zone_line(s, &c, rate_max, rt_max)));
+        items.push((Line::from(zone_line(s, &c, rate_max, rt_max)), Some(row)));
+        row += 1;
+        if show_reasons {
+            let text = format!("   ↳ {}", clean(&s.verdict.reason));
+            items.push((
+                Line::from(Span::styled(ellipsize(&text, width), theme::level(s.verdict.level).remove_modifier(ratatui::style::Modifier::BOLD))),
+                None,
+            ));
+        }
         for g in &s.groups {
             let reason = g
                 .dominant_reason
@@ -320,25 +332,30 @@ fn table_lines(app: &App, width: usize, height: usize, focused: bool) -> Vec<Lin
                 .map(|(r, n)| format!("{} ×{n}", clean(r)))
                 .unwrap_or_default();
             let name_w = c.zone + 1 + c.id + 1 + c.verdict - 2;
-            rows.push(Line::from(vec![
-                Span::styled(format!("   {}", fit(&clean(&g.group_name), name_w, false)), theme::dim()),
-                Span::raw(format!(" {} ", c.counts(&g.counts))),
-                Span::styled(
-                    ellipsize(&reason, width.saturating_sub(3 + name_w + 2 + 20)),
-                    if g.counts.failing() > 0 { theme::warn() } else { theme::dim() },
-                ),
-            ]));
+            items.push((
+                Line::from(vec![
+                    Span::styled(format!("   {}", fit(&clean(&g.group_name), name_w, false)), theme::dim()),
+                    Span::raw(format!(" {} ", c.counts(&g.counts))),
+                    Span::styled(
+                        ellipsize(&reason, width.saturating_sub(3 + name_w + 2 + 20)),
+                        if g.counts.failing() > 0 { theme::warn() } else { theme::dim() },
+                    ),
+                ]),
+                Some(row),
+            ));
+            row += 1;
         }
     }
     let mut lines = vec![Line::from(Span::styled(fit(&c.header(), width, false), theme::column_header()))];
-    let visible = window(rows.len(), pane.selected, height.saturating_sub(1));
-    for (i, mut line) in rows.into_iter().enumerate() {
+    let selected_at = items.iter().position(|(_, r)| *r == Some(pane.selected)).unwrap_or(0);
+    let visible = window(items.len(), selected_at, height.saturating_sub(1));
+    for (i, (mut line, r)) in items.into_iter().enumerate() {
         if !visible.contains(&i) {
             continue;
         }
-        if i == pane.selected && focused {
+        if r == Some(pane.selected) && focused {
             line = line.patch_style(theme::selected());
-        } else if i == pane.selected {
+        } else if r == Some(pane.selected) {
             line = line.patch_style(Style::new().add_modifier(ratatui::style::Modifier::BOLD));
         }
         lines.push(line);

@@ -27,16 +27,18 @@ pub fn render(area: Rect, buf: &mut Buffer, app: &App) {
     } else {
         app.now.format("%H:%M:%S UTC").to_string()
     };
+    let clock_len = clock.chars().count() + 2;
+    let mut context = format!(" {account} │ {region} │ profile {profile} │ read-only ");
+    if context.chars().count() + 17 + clock_len > area.width as usize {
+        // Narrow terminal: the same facts, fewer words.
+        context = format!(" {account} │ {region} │ {profile} │ RO ");
+    }
     let left = vec![
         Span::styled(" grayscope ", theme::header().add_modifier(Modifier::BOLD)),
         mode,
-        Span::styled(
-            clean(&format!(" {account} │ {region} │ profile {profile} │ read-only ")),
-            theme::header(),
-        ),
+        Span::styled(clean(&context), theme::header()),
     ];
     let left_len: usize = left.iter().map(|s| s.content.chars().count()).sum();
-    let clock_len = clock.chars().count() + 2;
     let pad = (area.width as usize).saturating_sub(left_len + clock_len);
     let mut spans = left;
     spans.push(Span::styled(" ".repeat(pad), theme::header()));

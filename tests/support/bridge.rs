@@ -307,10 +307,8 @@ fn passthrough_operation(parts: &Parts, body: &[u8]) -> String {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    if is_form {
-        if let Some(action) = std::str::from_utf8(body).ok().and_then(form_action) {
-            return action;
-        }
+    if is_form && let Some(action) = std::str::from_utf8(body).ok().and_then(form_action) {
+        return action;
     }
     format!("{}:{}", parts.method, parts.uri.path())
 }

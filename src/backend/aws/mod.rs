@@ -209,21 +209,18 @@ async fn target_health(
     ctx: &Ctx<'_>,
     lbs: &[LoadBalancer],
 ) -> Result<Vec<TargetGroupHealth>, BackendError> {
-    let per_lb: Vec<Vec<TargetGroup>> = futures::stream::iter(
-        lbs.iter().map(|lb| elbv2::target_groups(ctx, &lb.arn)),
-    )
-    .buffered(MAX_IN_FLIGHT)
-    .try_collect()
-    .await?;
+    // join_all rather than a buffered stream: the latter's closures are not general
+    // enough for the Send future async_trait needs.
+    let per_lb: Vec<Vec<TargetGroup>> =
+        futures::future::try_join_all(lbs.iter().map(|lb| elbv2::target_groups(ctx, &lb.arn)))
+            .await?;
     let groups = dedup_groups(per_lb);
 
-    let healths: Vec<Vec<Target>> = futures::stream::iter(
+    let healths: Vec<Vec<Target>> = futures::future::try_join_all(
         groups
             .iter()
             .map(|g| elbv2::target_health(ctx, &g.arn, &g.target_type)),
     )
-    .buffered(MAX_IN_FLIGHT)
-    .try_collect()
     .await?;
     let mut out: Vec<TargetGroupHealth> = groups
         .into_iter()
