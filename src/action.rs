@@ -102,7 +102,11 @@ mod tests {
         let mut names: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
         for a in Action::ALL {
             assert_eq!(Action::from_name(a.name()), Some(a));
-            assert!(a.name().chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'));
+            assert!(
+                a.name()
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            );
         }
         names.sort_unstable();
         names.dedup();

@@ -61,7 +61,9 @@ pub struct Cli {
 }
 
 fn parse_size(s: &str) -> Result<(u16, u16), String> {
-    let (w, h) = s.split_once('x').ok_or("expected COLUMNSxROWS, e.g. 160x48")?;
+    let (w, h) = s
+        .split_once('x')
+        .ok_or("expected COLUMNSxROWS, e.g. 160x48")?;
     let w: u16 = w.parse().map_err(|_| format!("bad column count {w:?}"))?;
     let h: u16 = h.parse().map_err(|_| format!("bad row count {h:?}"))?;
     if !(40..=1000).contains(&w) || !(10..=500).contains(&h) {

@@ -250,7 +250,10 @@ fn parse_file(text: &str, file: &str) -> Result<Vec<(Action, Binding, usize)>, K
         let entry_span = entry.span();
         let entry = entry.into_inner();
         if entry.on.is_empty() {
-            return Err(err(entry_span.start, format!("{}: `on` lists no key", action.name())));
+            return Err(err(
+                entry_span.start,
+                format!("{}: `on` lists no key", action.name()),
+            ));
         }
         let mut keys = Vec::new();
         for k in entry.on {
@@ -384,7 +387,9 @@ impl Keymap {
 
     /// The first key of an action, for compact hints.
     pub fn first_key(&self, action: Action) -> Option<Key> {
-        self.bindings.get(&action).and_then(|b| b.keys.first().copied())
+        self.bindings
+            .get(&action)
+            .and_then(|b| b.keys.first().copied())
     }
 }
 
@@ -409,7 +414,9 @@ mod tests {
     fn defaults_parse_and_bind_every_action() {
         let k = Keymap::from_defaults_text(DEFAULT_KEYMAP).expect("default keymap parses");
         for a in Action::ALL {
-            let b = k.binding(a).unwrap_or_else(|| panic!("{} unbound", a.name()));
+            let b = k
+                .binding(a)
+                .unwrap_or_else(|| panic!("{} unbound", a.name()));
             assert!(!b.keys.is_empty(), "{}", a.name());
             assert!(!b.desc.is_empty(), "{} has no desc", a.name());
         }
@@ -429,7 +436,10 @@ mod tests {
             (ev(KeyCode::Char('G'), KeyModifiers::SHIFT), Action::Bottom),
             (ev(KeyCode::Enter, KeyModifiers::NONE), Action::DrillDown),
             (ev(KeyCode::Esc, KeyModifiers::NONE), Action::Back),
-            (ev(KeyCode::Char('r'), KeyModifiers::CONTROL), Action::Refresh),
+            (
+                ev(KeyCode::Char('r'), KeyModifiers::CONTROL),
+                Action::Refresh,
+            ),
         ];
         for (e, a) in cases {
             assert_eq!(k.action_for(&e), Some(a), "{e:?}");
@@ -445,7 +455,10 @@ mod tests {
             k.action_for(&ev(KeyCode::Char('R'), KeyModifiers::SHIFT)),
             Some(Action::Refresh)
         );
-        assert_eq!(k.action_for(&ev(KeyCode::Char('r'), KeyModifiers::NONE)), None);
+        assert_eq!(
+            k.action_for(&ev(KeyCode::Char('r'), KeyModifiers::NONE)),
+            None
+        );
         // q moved to refresh; quit keeps ctrl-c.
         assert_eq!(
             k.action_for(&ev(KeyCode::Char('q'), KeyModifiers::NONE)),
@@ -465,7 +478,9 @@ mod tests {
     #[test]
     fn duplicate_key_is_an_error_with_its_line() {
         let text = "[keys]\nquit = { on = [\"x\"] }\n\nrefresh = { on = [\"x\"] }\n";
-        let e = Keymap::defaults().merge_text(text, "k.toml").expect_err("duplicate");
+        let e = Keymap::defaults()
+            .merge_text(text, "k.toml")
+            .expect_err("duplicate");
         assert_eq!(e.file, "k.toml");
         assert_eq!(e.line, 4);
         assert!(e.reason.contains("bound twice"), "{}", e.reason);
@@ -475,9 +490,15 @@ mod tests {
     #[test]
     fn unknown_action_is_an_error_with_its_line() {
         let text = "[keys]\nquit = { on = [\"q\"] }\nlaunch_rockets = { on = [\"L\"] }\n";
-        let e = Keymap::defaults().merge_text(text, "k.toml").expect_err("unknown");
+        let e = Keymap::defaults()
+            .merge_text(text, "k.toml")
+            .expect_err("unknown");
         assert_eq!(e.line, 3);
-        assert!(e.reason.contains("unknown action \"launch_rockets\""), "{}", e.reason);
+        assert!(
+            e.reason.contains("unknown action \"launch_rockets\""),
+            "{}",
+            e.reason
+        );
     }
 
     #[test]
@@ -485,10 +506,15 @@ mod tests {
         for (text, line) in [
             ("[keys]\n\nquit = { on = [\"ctrl-nope\"] }\n", 3),
             ("[keys]\nquit = { on = [\"\"] }\n", 2),
-            ("[keys]\nhelp = { on = [\"?\"] }\nquit = { on = [\"shift-1\"] }\n", 3),
+            (
+                "[keys]\nhelp = { on = [\"?\"] }\nquit = { on = [\"shift-1\"] }\n",
+                3,
+            ),
             ("[keys]\nquit = { on = [\"f13\"] }\n", 2),
         ] {
-            let e = Keymap::defaults().merge_text(text, "k.toml").expect_err(text);
+            let e = Keymap::defaults()
+                .merge_text(text, "k.toml")
+                .expect_err(text);
             assert_eq!(e.line, line, "{text}: {e}");
         }
     }
@@ -507,7 +533,19 @@ mod tests {
 
     #[test]
     fn key_parse_and_display_round_trip() {
-        for s in ["q", "G", "?", "enter", "esc", "ctrl-r", "alt-x", "shift-tab", "f5", "space", "-"] {
+        for s in [
+            "q",
+            "G",
+            "?",
+            "enter",
+            "esc",
+            "ctrl-r",
+            "alt-x",
+            "shift-tab",
+            "f5",
+            "space",
+            "-",
+        ] {
             let k = Key::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"));
             let back = Key::parse(&k.to_string().replace('↑', "up"));
             assert_eq!(back, Ok(k), "{s}");

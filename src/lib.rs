@@ -30,9 +30,9 @@ pub mod ui;
 pub use cli::Cli;
 
 use app::{App, Mode};
+use backend::Backend;
 use backend::aws::{AwsBackend, AwsSettings};
 use backend::demo::DemoBackend;
-use backend::Backend;
 use clock::Clock;
 use keymap::Keymap;
 use std::sync::Arc;
@@ -49,13 +49,21 @@ pub fn setup(cli: &Cli, keymap: Keymap) -> (App, Arc<dyn Backend>, Clock) {
         } else {
             cli.load_balancers.clone()
         };
-        (Mode::Demo, Arc::new(DemoBackend::new(clock, cli.demo_minute)), wanted)
+        (
+            Mode::Demo,
+            Arc::new(DemoBackend::new(clock, cli.demo_minute)),
+            wanted,
+        )
     } else {
         let settings = AwsSettings {
             profile: cli.profile.clone(),
             region: cli.region.clone(),
         };
-        (Mode::Live, Arc::new(AwsBackend::new(settings)), cli.load_balancers.clone())
+        (
+            Mode::Live,
+            Arc::new(AwsBackend::new(settings)),
+            cli.load_balancers.clone(),
+        )
     };
     let app = App::new(
         mode,
@@ -68,7 +76,13 @@ pub fn setup(cli: &Cli, keymap: Keymap) -> (App, Arc<dyn Backend>, Clock) {
 }
 
 /// Loads everything once, without a terminal, and returns the screen as a buffer.
-pub async fn render_once(mut app: App, backend: &dyn Backend, clock: Clock, width: u16, height: u16) -> ratatui::buffer::Buffer {
+pub async fn render_once(
+    mut app: App,
+    backend: &dyn Backend,
+    clock: Clock,
+    width: u16,
+    height: u16,
+) -> ratatui::buffer::Buffer {
     let mut effects = app.start();
     // Each round carries out what the last one asked for (load balancers -> panes).
     for _ in 0..8 {
@@ -96,7 +110,10 @@ pub async fn run(cli: Cli) -> i32 {
             return 2;
         }
     };
-    let log_path = cli.log_file.clone().unwrap_or_else(logging::default_log_path);
+    let log_path = cli
+        .log_file
+        .clone()
+        .unwrap_or_else(logging::default_log_path);
     let _log_guard = logging::init(&log_path);
     tracing::info!(demo = cli.demo, "grayscope starting");
     let (mut app, backend, clock) = setup(&cli, keymap);
@@ -105,7 +122,11 @@ pub async fn run(cli: Cli) -> i32 {
     if let Some(format) = &cli.print {
         let (w, h) = cli.size;
         let buf = render_once(app, backend.as_ref(), clock, w, h).await;
-        let out = if format == "svg" { ui::export::to_svg(&buf) } else { ui::export::to_text(&buf) };
+        let out = if format == "svg" {
+            ui::export::to_svg(&buf)
+        } else {
+            ui::export::to_text(&buf)
+        };
         print!("{out}");
         return 0;
     }

@@ -19,10 +19,16 @@ pub fn default_log_path() -> PathBuf {
 pub fn init(path: &std::path::Path) -> Option<WorkerGuard> {
     let dir = path.parent()?;
     std::fs::create_dir_all(dir).ok()?;
-    let file = std::fs::OpenOptions::new().create(true).append(true).open(path).ok()?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .ok()?;
     let (writer, guard) = tracing_appender::non_blocking(file);
-    let filter = tracing_subscriber::EnvFilter::try_from_env("GRAYSCOPE_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,aws_smithy_runtime=warn,aws_config=warn"));
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_env("GRAYSCOPE_LOG").unwrap_or_else(|_| {
+            tracing_subscriber::EnvFilter::new("info,aws_smithy_runtime=warn,aws_config=warn")
+        });
     tracing_subscriber::fmt()
         .with_writer(writer)
         .with_ansi(false)

@@ -12,13 +12,15 @@ use crate::clock::Clock;
 use crate::jobs;
 use crate::ui;
 use crossterm::event::{Event, EventStream};
-use crossterm::terminal::{disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen};
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
 use crossterm::{cursor, execute};
 use futures::StreamExt;
+use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::Terminal;
 use std::io::{self, BufWriter, Write};
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -69,8 +71,12 @@ fn spawn_input(tx: mpsc::UnboundedSender<Msg>) {
 }
 
 fn spawn_signals(tx: mpsc::UnboundedSender<Msg>) {
-    use tokio::signal::unix::{signal, SignalKind};
-    for kind in [SignalKind::terminate(), SignalKind::hangup(), SignalKind::interrupt()] {
+    use tokio::signal::unix::{SignalKind, signal};
+    for kind in [
+        SignalKind::terminate(),
+        SignalKind::hangup(),
+        SignalKind::interrupt(),
+    ] {
         let tx = tx.clone();
         tokio::spawn(async move {
             let Ok(mut s) = signal(kind) else { return };

@@ -2,14 +2,14 @@
 //! through ratatui's TestBackend, compared with insta snapshots.
 
 use clap::Parser;
-use grayscope::app::{App, Msg};
+use grayscope::Cli;
 use grayscope::action::Action;
+use grayscope::app::{App, Msg};
 use grayscope::backend::Backend;
 use grayscope::clock::Clock;
 use grayscope::keymap::Keymap;
-use grayscope::Cli;
-use ratatui::backend::TestBackend;
 use ratatui::Terminal;
+use ratatui::backend::TestBackend;
 use std::sync::Arc;
 
 const CLOCK: &str = "2026-11-22T03:12:00Z";
@@ -22,7 +22,8 @@ async fn loaded_demo(extra: &[&str]) -> (App, Arc<dyn Backend>, Clock) {
     let mut effects = app.start();
     while !effects.is_empty() {
         let mut next = Vec::new();
-        for loaded in grayscope::jobs::run_all(std::mem::take(&mut effects), backend.as_ref()).await {
+        for loaded in grayscope::jobs::run_all(std::mem::take(&mut effects), backend.as_ref()).await
+        {
             next.extend(app.update(Msg::Loaded(loaded), clock.now()));
         }
         effects = next;
@@ -62,7 +63,11 @@ async fn overview_160x48() {
 async fn gray_failure_before_any_check_fails_160x48() {
     let (mut app, _, clock) = loaded_demo(&["--demo-minute", "4"]).await;
     // Select us-east-1b, whose detail explains the verdict.
-    act(&mut app, &clock, &[Action::Down, Action::Down, Action::Down]);
+    act(
+        &mut app,
+        &clock,
+        &[Action::Down, Action::Down, Action::Down],
+    );
     let s = screen(&app, 160, 48);
     assert!(s.contains("DEGRADED"));
     assert!(s.contains("gray failure"));
@@ -72,7 +77,11 @@ async fn gray_failure_before_any_check_fails_160x48() {
 #[tokio::test]
 async fn drill_down_80x24_and_160x48() {
     let (mut app, _, clock) = loaded_demo(&[]).await;
-    act(&mut app, &clock, &[Action::Down, Action::Down, Action::Down, Action::DrillDown]);
+    act(
+        &mut app,
+        &clock,
+        &[Action::Down, Action::Down, Action::Down, Action::DrillDown],
+    );
     let narrow = screen(&app, 80, 24);
     assert!(narrow.contains("Target.Timeout"));
     insta::assert_snapshot!("drill_down_80x24", narrow);

@@ -3,7 +3,7 @@
 
 use crate::app::slot::Slot;
 use crate::model::metrics::ZoneMetrics;
-use crate::model::summary::{summarize, targets_in, ZoneSummary};
+use crate::model::summary::{ZoneSummary, summarize, targets_in};
 use crate::model::targets::{Target, TargetGroupHealth};
 use crate::model::verdict::VerdictParams;
 use crate::model::zones::{LoadBalancer, Zone, ZoneMap};
@@ -129,7 +129,12 @@ impl AzPane {
                 selected: 0,
             },
             RowKey::Group { zone, group_arn } => {
-                let group_name = self.summaries.iter().flat_map(|s| &s.groups).find(|g| g.group_arn == group_arn).map(|g| g.group_name.clone());
+                let group_name = self
+                    .summaries
+                    .iter()
+                    .flat_map(|s| &s.groups)
+                    .find(|g| g.group_arn == group_arn)
+                    .map(|g| g.group_name.clone());
                 Drill {
                     zone,
                     group_arn: Some(group_arn),

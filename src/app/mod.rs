@@ -130,6 +130,8 @@ pub enum Effect {
 pub struct Picker {
     pub choices: Slot<Vec<LoadBalancer>>,
     pub selected: usize,
+    /// The load balancer being watched, which the cursor starts on.
+    pub current: Option<String>,
 }
 
 pub struct App {
@@ -156,7 +158,13 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(mode: Mode, keymap: Keymap, wanted: Vec<String>, refresh_every: Duration, now: DateTime<Utc>) -> Self {
+    pub fn new(
+        mode: Mode,
+        keymap: Keymap,
+        wanted: Vec<String>,
+        refresh_every: Duration,
+        now: DateTime<Utc>,
+    ) -> Self {
         Self {
             mode,
             keymap,
@@ -285,6 +293,12 @@ impl App {
             } => {
                 if let Some(p) = &mut self.picker {
                     p.choices.finish(result, now);
+                    let current = p.current.as_deref();
+                    p.selected = p
+                        .choices
+                        .get()
+                        .and_then(|c| c.iter().position(|lb| Some(lb.arn.as_str()) == current))
+                        .unwrap_or(0);
                 }
                 Vec::new()
             }
@@ -368,7 +382,11 @@ impl App {
             Action::FocusNext | Action::FocusPrev => {
                 let i = self.focus.number() - 1;
                 let n = Pane::ALL.len();
-                let next = if a == Action::FocusNext { (i + 1) % n } else { (i + n - 1) % n };
+                let next = if a == Action::FocusNext {
+                    (i + 1) % n
+                } else {
+                    (i + n - 1) % n
+                };
                 self.focus = Pane::ALL[next];
             }
             Action::Focus1 => self.focus = Pane::AzHealth,
@@ -399,6 +417,7 @@ impl App {
             Action::PickLoadBalancer => {
                 let mut picker = Picker::default();
                 picker.choices.start();
+                picker.current = self.selected.first().map(|lb| lb.arn.clone());
                 self.picker = Some(picker);
                 return vec![Effect::LoadLoadBalancers {
                     wanted: Vec::new(),

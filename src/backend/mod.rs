@@ -31,7 +31,9 @@ pub enum BackendError {
     AccessDenied { operation: String, message: String },
     #[error("{operation}: throttled by AWS; will retry at the next refresh")]
     Throttled { operation: String },
-    #[error("{operation}: AWS Health needs a Business, Enterprise On-Ramp or Enterprise support plan")]
+    #[error(
+        "{operation}: AWS Health needs a Business, Enterprise On-Ramp or Enterprise support plan"
+    )]
     NotSubscribed { operation: String },
     #[error("{operation}: cannot reach the endpoint: {message}")]
     Unreachable { operation: String, message: String },

@@ -80,9 +80,7 @@ pub struct Window {
 impl Window {
     /// The `minutes` whole minutes that end at the last complete minute before `now`.
     pub fn ending_at(now: DateTime<Utc>, minutes: usize) -> Self {
-        let end = now
-            .duration_trunc(Duration::minutes(1))
-            .unwrap_or(now);
+        let end = now.duration_trunc(Duration::minutes(1)).unwrap_or(now);
         Self {
             start: end - Duration::minutes(minutes as i64),
             minutes,
@@ -221,7 +219,9 @@ mod tests {
     use chrono::TimeZone;
 
     fn t(h: u32, m: u32, s: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, 22, h, m, s).single().expect("valid time")
+        Utc.with_ymd_and_hms(2026, 11, 22, h, m, s)
+            .single()
+            .expect("valid time")
     }
 
     #[test]
@@ -245,7 +245,10 @@ mod tests {
             m.series("a", ZoneMetric::Target5xx),
             Some(&[None, None, Some(4.0)][..])
         );
-        assert_eq!(latest(m.series("a", ZoneMetric::Target5xx).unwrap_or(&[])), Some(4.0));
+        assert_eq!(
+            latest(m.series("a", ZoneMetric::Target5xx).unwrap_or(&[])),
+            Some(4.0)
+        );
     }
 
     #[test]
@@ -258,7 +261,10 @@ mod tests {
         b.put("z", ZoneMetric::Requests, t(3, 9, 0), 300.0);
         b.put("z", ZoneMetric::ResponseTime, t(3, 9, 0), 2.0);
         a.merge(&b);
-        assert_eq!(a.series("z", ZoneMetric::Requests), Some(&[Some(400.0)][..]));
+        assert_eq!(
+            a.series("z", ZoneMetric::Requests),
+            Some(&[Some(400.0)][..])
+        );
         let rt = a.series("z", ZoneMetric::ResponseTime).and_then(|s| s[0]);
         assert!((rt.unwrap_or(0.0) - 1.75).abs() < 1e-9, "{rt:?}");
     }

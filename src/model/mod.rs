@@ -9,8 +9,8 @@
 //! - `text`: sanitising strings that came from AWS before they reach the screen.
 
 pub mod metrics;
+pub mod summary;
 pub mod targets;
 pub mod text;
-pub mod summary;
 pub mod verdict;
 pub mod zones;

@@ -2,8 +2,12 @@
 //! summary per zone, keyed by zone ID, with its verdict.
 
 use crate::model::metrics::{ZoneMetric, ZoneMetrics};
-use crate::model::targets::{tally_by_zone, GroupZoneTally, StateCounts, Target, TargetGroupHealth};
-use crate::model::verdict::{zone_verdicts, FailingTarget, Level, VerdictParams, ZoneEvidence, ZoneVerdict};
+use crate::model::targets::{
+    GroupZoneTally, StateCounts, Target, TargetGroupHealth, tally_by_zone,
+};
+use crate::model::verdict::{
+    FailingTarget, Level, VerdictParams, ZoneEvidence, ZoneVerdict, zone_verdicts,
+};
 use crate::model::zones::{LoadBalancer, ZoneMap};
 use std::collections::BTreeSet;
 
@@ -53,7 +57,12 @@ pub fn summarize(
 ) -> Vec<ZoneSummary> {
     let tallies = tally_by_zone(health);
     let mut names: BTreeSet<String> = lbs.iter().flat_map(|l| l.zone_names.clone()).collect();
-    names.extend(tallies.iter().map(|t| t.zone_name.clone()).filter(|z| z != "?" && z != "all"));
+    names.extend(
+        tallies
+            .iter()
+            .map(|t| t.zone_name.clone())
+            .filter(|z| z != "?" && z != "all"),
+    );
     if let Some(m) = metrics {
         names.extend(m.by_zone.keys().cloned());
     }
@@ -70,7 +79,9 @@ pub fn summarize(
             let failing = health
                 .iter()
                 .flat_map(|g| g.targets.iter().map(move |t| (g, t)))
-                .filter(|(_, t)| t.zone_name.as_deref() == Some(name.as_str()) && t.state.is_failing())
+                .filter(|(_, t)| {
+                    t.zone_name.as_deref() == Some(name.as_str()) && t.state.is_failing()
+                })
                 .map(|(g, t)| FailingTarget {
                     group: g.group.name.clone(),
                     id: t.id.clone(),
@@ -80,7 +91,9 @@ pub fn summarize(
             ZoneEvidence {
                 zone_id: zone.map(|z| z.id.clone()).unwrap_or_else(|| "?".into()),
                 zone_name: name.clone(),
-                zone_state: zone.map(|z| z.state.clone()).unwrap_or_else(|| "available".into()),
+                zone_state: zone
+                    .map(|z| z.state.clone())
+                    .unwrap_or_else(|| "available".into()),
                 counts,
                 failing,
                 requests: series(metrics, name, ZoneMetric::Requests, len),

@@ -259,8 +259,18 @@ mod tests {
                 target("i-1", "us-east-1a", "healthy", None),
                 target("i-2", "us-east-1a", "unhealthy", Some("Target.Timeout")),
                 target("i-3", "us-east-1a", "unhealthy", Some("Target.Timeout")),
-                target("i-4", "us-east-1a", "draining", Some("Target.DeregistrationInProgress")),
-                target("i-5", "us-east-1b", "initial", Some("Elb.InitialHealthChecking")),
+                target(
+                    "i-4",
+                    "us-east-1a",
+                    "draining",
+                    Some("Target.DeregistrationInProgress"),
+                ),
+                target(
+                    "i-5",
+                    "us-east-1b",
+                    "initial",
+                    Some("Elb.InitialHealthChecking"),
+                ),
                 target("i-6", "us-east-1b", "unused", Some("Target.NotInUse")),
             ],
         )];

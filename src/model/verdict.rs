@@ -151,8 +151,14 @@ fn minute_signal(all: &[ZoneEvidence], z: usize, slot: usize, p: &VerdictParams)
     // 5xx: a proportion test when request counts are known, else a count comparison.
     if let Some(errors) = at(&me.errors_5xx, slot) {
         let my_req = at(&me.requests, slot);
-        let other_err: Vec<f64> = others.iter().filter_map(|o| at(&o.errors_5xx, slot)).collect();
-        let other_req: Vec<f64> = others.iter().filter_map(|o| at(&o.requests, slot)).collect();
+        let other_err: Vec<f64> = others
+            .iter()
+            .filter_map(|o| at(&o.errors_5xx, slot))
+            .collect();
+        let other_req: Vec<f64> = others
+            .iter()
+            .filter_map(|o| at(&o.requests, slot))
+            .collect();
         if errors >= p.min_errors && !other_err.is_empty() {
             match my_req {
                 Some(req) if req > 0.0 && other_req.len() == others.len() => {
@@ -181,7 +187,10 @@ fn minute_signal(all: &[ZoneEvidence], z: usize, slot: usize, p: &VerdictParams)
     }
 
     if let Some(rt) = at(&me.response_time, slot) {
-        let other_rt: Vec<f64> = others.iter().filter_map(|o| at(&o.response_time, slot)).collect();
+        let other_rt: Vec<f64> = others
+            .iter()
+            .filter_map(|o| at(&o.response_time, slot))
+            .collect();
         if let Some(m) = mean(&other_rt) {
             signal.latency = rt > m * p.latency_ratio && rt - m > p.min_latency_gap;
         }
@@ -219,7 +228,10 @@ fn region_wide_rise(all: &[ZoneEvidence], len: usize, recent: usize) -> bool {
     }
     let split = len - recent;
     all.iter().all(|e| {
-        let before = rate(sum_range(&e.errors_5xx, 0..split), sum_range(&e.requests, 0..split));
+        let before = rate(
+            sum_range(&e.errors_5xx, 0..split),
+            sum_range(&e.requests, 0..split),
+        );
         let now = rate(
             sum_range(&e.errors_5xx, split..len),
             sum_range(&e.requests, split..len),
@@ -265,7 +277,9 @@ fn describe_outlier(
             }
         }
         match (mine, rate(Some(e), Some(r))) {
-            (Some(m), Some(o)) => parts.push(format!("5xx {} vs {} in sibling AZs", pct(m), pct(o))),
+            (Some(m), Some(o)) => {
+                parts.push(format!("5xx {} vs {} in sibling AZs", pct(m), pct(o)))
+            }
             _ => parts.push("5xx well above sibling AZs".to_string()),
         }
     }
@@ -278,11 +292,7 @@ fn describe_outlier(
             .filter_map(|(_, o)| avg_range(&o.response_time, recent.clone()))
             .collect();
         match (mine, mean(&others)) {
-            (Some(m), Some(o)) => parts.push(format!(
-                "latency {} vs {}",
-                fmt_secs(m),
-                fmt_secs(o)
-            )),
+            (Some(m), Some(o)) => parts.push(format!("latency {} vs {}", fmt_secs(m), fmt_secs(o))),
             _ => parts.push("latency well above sibling AZs".to_string()),
         }
     }
@@ -307,7 +317,11 @@ pub fn fmt_secs(s: f64) -> String {
 }
 
 fn failing_summary(e: &ZoneEvidence) -> String {
-    let mut reasons: Vec<&str> = e.failing.iter().filter_map(|f| f.reason.as_deref()).collect();
+    let mut reasons: Vec<&str> = e
+        .failing
+        .iter()
+        .filter_map(|f| f.reason.as_deref())
+        .collect();
     reasons.sort_unstable();
     reasons.dedup();
     if reasons.is_empty() {
@@ -356,12 +370,13 @@ pub fn zone_verdicts(all: &[ZoneEvidence], p: &VerdictParams) -> Vec<ZoneVerdict
             });
             let judged_minutes = recent
                 .clone()
-                .filter(|s| {
-                    at(&e.errors_5xx, *s).is_some() || at(&e.response_time, *s).is_some()
-                })
+                .filter(|s| at(&e.errors_5xx, *s).is_some() || at(&e.response_time, *s).is_some())
                 .count();
             let signals: Vec<MinuteSignal> = if all.len() >= 2 {
-                recent.clone().map(|s| minute_signal(all, z, s, p)).collect()
+                recent
+                    .clone()
+                    .map(|s| minute_signal(all, z, s, p))
+                    .collect()
             } else {
                 Vec::new()
             };
@@ -386,7 +401,8 @@ pub fn zone_verdicts(all: &[ZoneEvidence], p: &VerdictParams) -> Vec<ZoneVerdict
                 0.0
             };
             let siblings_share = sibling_failure_share(all, z).unwrap_or(0.0);
-            let zone_specific_failures = failing >= 2 && my_share > (siblings_share * 2.0).max(0.0)
+            let zone_specific_failures = failing >= 2
+                && my_share > (siblings_share * 2.0).max(0.0)
                 && my_share - siblings_share > 0.1;
             let most_failing = failing >= 2 && failing * 2 >= serving;
             let failing_text = format!(
@@ -433,7 +449,10 @@ pub fn zone_verdicts(all: &[ZoneEvidence], p: &VerdictParams) -> Vec<ZoneVerdict
                             " ({} {}{})",
                             f.group,
                             f.id,
-                            f.reason.as_deref().map(|r| format!(" {r}")).unwrap_or_default()
+                            f.reason
+                                .as_deref()
+                                .map(|r| format!(" {r}"))
+                                .unwrap_or_default()
                         )
                     })
                     .unwrap_or_default();
@@ -553,7 +572,11 @@ mod tests {
         }
         let v = verdicts(&[zone("az1", 4), zone("az2", 4), slow]);
         assert_eq!(v[2].level, Level::Degraded);
-        assert!(v[2].reason.contains("latency 1.80s vs 120ms"), "{}", v[2].reason);
+        assert!(
+            v[2].reason.contains("latency 1.80s vs 120ms"),
+            "{}",
+            v[2].reason
+        );
     }
 
     #[test]
@@ -588,7 +611,10 @@ mod tests {
         fail(&mut z2, 2, "Target.Timeout");
         let v = verdicts(&[zone("az1", 3), z2, zone("az3", 3)]);
         assert_eq!(v[1].level, Level::Impaired, "{:?}", v[1]);
-        assert!(v[1].reason.starts_with("2 of 3 targets failing (Target.Timeout)"));
+        assert!(
+            v[1].reason
+                .starts_with("2 of 3 targets failing (Target.Timeout)")
+        );
     }
 
     #[test]
@@ -600,7 +626,11 @@ mod tests {
         }
         let v = verdicts(&[zone("az1", 6), z2, zone("az3", 6)]);
         assert_eq!(v[1].level, Level::Impaired, "{:?}", v[1]);
-        assert!(v[1].reason.contains("5xx 9.0% vs 0.2% in sibling AZs"), "{}", v[1].reason);
+        assert!(
+            v[1].reason.contains("5xx 9.0% vs 0.2% in sibling AZs"),
+            "{}",
+            v[1].reason
+        );
     }
 
     #[test]

@@ -17,7 +17,10 @@ pub struct Zone {
 impl Zone {
     /// Whether EC2 itself reports the zone as not fully available.
     pub fn reported_unwell(&self) -> bool {
-        matches!(self.state.as_str(), "impaired" | "unavailable" | "constrained")
+        matches!(
+            self.state.as_str(),
+            "impaired" | "unavailable" | "constrained"
+        )
     }
 }
 
@@ -110,11 +113,7 @@ impl LoadBalancer {
 pub fn arn_resource_tail<'a>(arn: &'a str, marker: &str) -> Option<&'a str> {
     let resource = arn.splitn(6, ':').nth(5)?;
     let rest = resource.strip_prefix(marker)?;
-    if rest.is_empty() {
-        None
-    } else {
-        Some(rest)
-    }
+    if rest.is_empty() { None } else { Some(rest) }
 }
 
 /// An IPv4 CIDR block, for finding which subnet an IP target lives in.
@@ -198,7 +197,10 @@ mod tests {
     fn maps_names_and_ids_both_ways() {
         let z = zones();
         assert_eq!(z.id_for("us-east-1a"), "use1-az6");
-        assert_eq!(z.by_id("use1-az1").map(|z| z.name.as_str()), Some("us-east-1b"));
+        assert_eq!(
+            z.by_id("use1-az1").map(|z| z.name.as_str()),
+            Some("us-east-1b")
+        );
         assert_eq!(z.id_for("eu-west-9z"), "eu-west-9z");
         assert_eq!(z.all()[0].name, "us-east-1a", "sorted by name");
     }

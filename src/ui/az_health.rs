@@ -4,9 +4,9 @@
 //! connection errors, trend) and under it one row per target group in that zone
 //! (counts and the dominant non-healthy reason). Enter drills into the targets.
 
-use crate::app::slot::{age, Slot};
-use crate::app::App;
 use crate::action::Action;
+use crate::app::App;
+use crate::app::slot::{Slot, age};
 use crate::model::metrics::latest;
 use crate::model::summary::ZoneSummary;
 use crate::model::targets::StateCounts;
@@ -117,7 +117,18 @@ impl Columns {
             fit("cerr", self.cerr, true)
         ));
         if self.trend > 0 {
-            s.push_str(&format!(" {}", fit(if self.rt_trend > 0 { "5xx% (30m)" } else { "trend" }, self.trend, false)));
+            s.push_str(&format!(
+                " {}",
+                fit(
+                    if self.rt_trend > 0 {
+                        "5xx% (30m)"
+                    } else {
+                        "trend"
+                    },
+                    self.trend,
+                    false
+                )
+            ));
         }
         if self.rt_trend > 0 {
             s.push_str(&format!(" {}", fit("RT (30m)", self.rt_trend, false)));
@@ -152,8 +163,12 @@ fn rate_series(s: &ZoneSummary) -> Vec<Option<f64>> {
 
 fn zone_line(s: &ZoneSummary, c: &Columns, rate_max: f64, rt_max: f64) -> Vec<Span<'static>> {
     let rates = rate_series(s);
-    let rate = latest(&rates).map(|r| format!("{r:.1}")).unwrap_or_else(|| "–".into());
-    let rt = latest(&s.evidence.response_time).map(fmt_secs).unwrap_or_else(|| "–".into());
+    let rate = latest(&rates)
+        .map(|r| format!("{r:.1}"))
+        .unwrap_or_else(|| "–".into());
+    let rt = latest(&s.evidence.response_time)
+        .map(fmt_secs)
+        .unwrap_or_else(|| "–".into());
     let cerr = latest(&s.evidence.connection_errors)
         .map(|v| format!("{v:.0}"))
         .unwrap_or_else(|| "–".into());
@@ -163,11 +178,16 @@ fn zone_line(s: &ZoneSummary, c: &Columns, rate_max: f64, rt_max: f64) -> Vec<Sp
             fit(&clean(&s.zone_name), c.zone, false),
             fit(&clean(&s.zone_id), c.id, false)
         )),
-        Span::styled(fit(s.verdict.level.label(), c.verdict, false), theme::level(s.verdict.level)),
+        Span::styled(
+            fit(s.verdict.level.label(), c.verdict, false),
+            theme::level(s.verdict.level),
+        ),
         Span::raw(format!(" {}", c.counts(&s.counts))),
     ];
     if c.req > 0 {
-        let req = latest(&s.evidence.requests).map(|v| format!("{v:.0}")).unwrap_or_else(|| "–".into());
+        let req = latest(&s.evidence.requests)
+            .map(|v| format!("{v:.0}"))
+            .unwrap_or_else(|| "–".into());
         spans.push(Span::raw(format!(" {}", fit(&req, c.req - 1, true))));
     }
     spans.push(Span::raw(format!(
@@ -186,7 +206,11 @@ fn zone_line(s: &ZoneSummary, c: &Columns, rate_max: f64, rt_max: f64) -> Vec<Sp
     if c.rt_trend > 0 {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(
-            fit(&sparkline(&s.evidence.response_time, rt_max, c.rt_trend), c.rt_trend, false),
+            fit(
+                &sparkline(&s.evidence.response_time, rt_max, c.rt_trend),
+                c.rt_trend,
+                false,
+            ),
             theme::level(s.verdict.level),
         ));
     }
@@ -206,7 +230,10 @@ pub fn render(area: Rect, buf: &mut Buffer, app: &App, focused: bool) {
             "{}› {} {}targets ",
             title,
             clean(&d.zone),
-            d.group_name.as_deref().map(|g| format!("› {} ", clean(g))).unwrap_or_default()
+            d.group_name
+                .as_deref()
+                .map(|g| format!("› {} ", clean(g)))
+                .unwrap_or_default()
         );
     }
     let status = [
@@ -215,7 +242,8 @@ pub fn render(area: Rect, buf: &mut Buffer, app: &App, focused: bool) {
         slot_status("zones", &pane.zones, now),
     ]
     .join(" · ");
-    let block = pane_block(&title, focused).title_bottom(Line::from(format!(" {status} ")).right_aligned());
+    let block =
+        pane_block(&title, focused).title_bottom(Line::from(format!(" {status} ")).right_aligned());
     let inner = block.inner(area);
     block.render(area, buf);
 
@@ -236,14 +264,24 @@ pub fn render(area: Rect, buf: &mut Buffer, app: &App, focused: bool) {
             .collect();
         issues.dedup();
         if let Some(first) = issues.first() {
-            let more = if issues.len() > 1 { format!(" (+{} more)", issues.len() - 1) } else { String::new() };
-            errors.push(Line::from(Span::styled(clean(&format!("⚠ metric data incomplete: {first}{more}")), theme::warn())));
+            let more = if issues.len() > 1 {
+                format!(" (+{} more)", issues.len() - 1)
+            } else {
+                String::new()
+            };
+            errors.push(Line::from(Span::styled(
+                clean(&format!("⚠ metric data incomplete: {first}{more}")),
+                theme::warn(),
+            )));
         }
     }
     let max_errors = (inner.height as usize / 3).max(1);
     errors.truncate(max_errors);
     let body_height = (inner.height as usize).saturating_sub(errors.len());
-    let body = Rect { height: body_height as u16, ..inner };
+    let body = Rect {
+        height: body_height as u16,
+        ..inner
+    };
 
     let lines = if app.selected.is_empty() {
         empty_state(app)
@@ -278,7 +316,10 @@ fn empty_state(app: &App) -> Vec<Line<'static>> {
             ),
             Some(_) => format!("No load balancer selected: press {key} to choose one."),
             None if app.load_balancers.error.is_some() => {
-                format!("Could not list load balancers (below). Press {} to retry.", app.keymap.keys_text(Action::Refresh))
+                format!(
+                    "Could not list load balancers (below). Press {} to retry.",
+                    app.keymap.keys_text(Action::Refresh)
+                )
             }
             None => "Waiting for credentials…".to_string(),
         }
@@ -291,7 +332,11 @@ fn window(len: usize, selected: usize, height: usize) -> std::ops::Range<usize> 
     if height == 0 {
         return 0..0;
     }
-    let start = if selected >= height { selected + 1 - height } else { 0 };
+    let start = if selected >= height {
+        selected + 1 - height
+    } else {
+        0
+    };
     start..(start + height).min(len)
 }
 
@@ -308,7 +353,11 @@ fn table_lines(app: &App, width: usize, height: usize, focused: bool) -> Vec<Lin
     let c = Columns::for_width(width);
     let rate_series_all: Vec<Vec<Option<f64>>> = pane.summaries.iter().map(rate_series).collect();
     let rate_max = max_of(rate_series_all.iter().map(Vec::as_slice));
-    let rt_max = max_of(pane.summaries.iter().map(|s| s.evidence.response_time.as_slice()));
+    let rt_max = max_of(
+        pane.summaries
+            .iter()
+            .map(|s| s.evidence.response_time.as_slice()),
+    );
 
     // Each display line, and the selectable row it is (reason lines are not rows).
     let mut items: Vec<(Line<'static>, Option<usize>)> = Vec::new();
@@ -321,7 +370,10 @@ fn table_lines(app: &App, width: usize, height: usize, focused: bool) -> Vec<Lin
         if show_reasons {
             let text = format!("   ↳ {}", clean(&s.verdict.reason));
             items.push((
-                Line::from(Span::styled(ellipsize(&text, width), theme::level(s.verdict.level).remove_modifier(ratatui::style::Modifier::BOLD))),
+                Line::from(Span::styled(
+                    ellipsize(&text, width),
+                    theme::level(s.verdict.level).remove_modifier(ratatui::style::Modifier::BOLD),
+                )),
                 None,
             ));
         }
@@ -334,11 +386,18 @@ fn table_lines(app: &App, width: usize, height: usize, focused: bool) -> Vec<Lin
             let name_w = c.zone + 1 + c.id + 1 + c.verdict - 2;
             items.push((
                 Line::from(vec![
-                    Span::styled(format!("   {}", fit(&clean(&g.group_name), name_w, false)), theme::dim()),
+                    Span::styled(
+                        format!("   {}", fit(&clean(&g.group_name), name_w, false)),
+                        theme::dim(),
+                    ),
                     Span::raw(format!(" {} ", c.counts(&g.counts))),
                     Span::styled(
                         ellipsize(&reason, width.saturating_sub(3 + name_w + 2 + 20)),
-                        if g.counts.failing() > 0 { theme::warn() } else { theme::dim() },
+                        if g.counts.failing() > 0 {
+                            theme::warn()
+                        } else {
+                            theme::dim()
+                        },
                     ),
                 ]),
                 Some(row),
@@ -346,8 +405,14 @@ fn table_lines(app: &App, width: usize, height: usize, focused: bool) -> Vec<Lin
             row += 1;
         }
     }
-    let mut lines = vec![Line::from(Span::styled(fit(&c.header(), width, false), theme::column_header()))];
-    let selected_at = items.iter().position(|(_, r)| *r == Some(pane.selected)).unwrap_or(0);
+    let mut lines = vec![Line::from(Span::styled(
+        fit(&c.header(), width, false),
+        theme::column_header(),
+    ))];
+    let selected_at = items
+        .iter()
+        .position(|(_, r)| *r == Some(pane.selected))
+        .unwrap_or(0);
     let visible = window(items.len(), selected_at, height.saturating_sub(1));
     for (i, (mut line, r)) in items.into_iter().enumerate() {
         if !visible.contains(&i) {
@@ -369,13 +434,22 @@ fn drill_lines(app: &App, width: usize, height: usize, focused: bool) -> Vec<Lin
     let selected = pane.drill.as_ref().map(|d| d.selected).unwrap_or(0);
     if targets.is_empty() {
         return vec![Line::from(Span::styled(
-            format!("No targets here. {} goes back.", app.keymap.keys_text(Action::Back)),
+            format!(
+                "No targets here. {} goes back.",
+                app.keymap.keys_text(Action::Back)
+            ),
             theme::dim(),
         ))];
     }
     let wide = width >= 110;
     let (gw, idw, sw) = (10, 19, 18);
-    let rw = if wide { 29 } else { width.saturating_sub(1 + gw + 1 + idw + 1 + 5 + 1 + sw + 1).max(8) };
+    let rw = if wide {
+        29
+    } else {
+        width
+            .saturating_sub(1 + gw + 1 + idw + 1 + 5 + 1 + sw + 1)
+            .max(8)
+    };
     let mut header = format!(
         " {} {} {} {} {}",
         fit("Group", gw, false),
@@ -387,7 +461,10 @@ fn drill_lines(app: &App, width: usize, height: usize, focused: bool) -> Vec<Lin
     if wide {
         header.push_str(" Zone from    Description");
     }
-    let mut lines = vec![Line::from(Span::styled(fit(&header, width, false), theme::column_header()))];
+    let mut lines = vec![Line::from(Span::styled(
+        fit(&header, width, false),
+        theme::column_header(),
+    ))];
     let visible = window(targets.len(), selected, height.saturating_sub(1));
     for (i, (group, t)) in targets.iter().enumerate() {
         if !visible.contains(&i) {
@@ -405,13 +482,23 @@ fn drill_lines(app: &App, width: usize, height: usize, focused: bool) -> Vec<Lin
                 " {} {} {} ",
                 fit(&clean(group), gw, false),
                 fit(&clean(&t.id), idw, false),
-                fit(&t.port.map(|p| p.to_string()).unwrap_or_else(|| "–".into()), 5, true)
+                fit(
+                    &t.port.map(|p| p.to_string()).unwrap_or_else(|| "–".into()),
+                    5,
+                    true
+                )
             )),
             Span::styled(fit(&clean(t.state.as_str()), sw, false), state_style),
-            Span::raw(format!(" {}", fit(&clean(t.reason.as_deref().unwrap_or("")), rw, false))),
+            Span::raw(format!(
+                " {}",
+                fit(&clean(t.reason.as_deref().unwrap_or("")), rw, false)
+            )),
         ];
         if wide {
-            spans.push(Span::styled(format!(" {} ", fit(t.zone_source.label(), 12, false)), theme::dim()));
+            spans.push(Span::styled(
+                format!(" {} ", fit(t.zone_source.label(), 12, false)),
+                theme::dim(),
+            ));
             spans.push(Span::raw(clean(t.description.as_deref().unwrap_or(""))));
         }
         let mut line = Line::from(spans);

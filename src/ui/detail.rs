@@ -1,8 +1,8 @@
 //! Pane 5: the full story of whatever is selected in the AZ pane: a zone's verdict
 //! and numbers, a target group's tally, or one target's health description.
 
-use crate::app::az::RowKey;
 use crate::app::App;
+use crate::app::az::RowKey;
 use crate::model::metrics::latest;
 use crate::model::text::clean;
 use crate::model::verdict::fmt_secs;
@@ -35,15 +35,32 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
         return vec![
             Line::from(Span::styled(clean(&t.id), theme::title(false))),
             field("group", group.to_string()),
-            field("port", t.port.map(|p| p.to_string()).unwrap_or_else(|| "–".into())),
+            field(
+                "port",
+                t.port.map(|p| p.to_string()).unwrap_or_else(|| "–".into()),
+            ),
             field("state", t.state.as_str().to_string()),
             field("reason", t.reason.clone().unwrap_or_else(|| "–".into())),
             field(
                 "zone",
-                format!("{} ({})", t.zone_name.as_deref().unwrap_or("?"), t.zone_source.label()),
+                format!(
+                    "{} ({})",
+                    t.zone_name.as_deref().unwrap_or("?"),
+                    t.zone_source.label()
+                ),
             ),
-            field("anomaly detection", if t.anomalous { "anomalous".into() } else { "normal".into() }),
-            field("description", t.description.clone().unwrap_or_else(|| "–".into())),
+            field(
+                "anomaly detection",
+                if t.anomalous {
+                    "anomalous".into()
+                } else {
+                    "normal".into()
+                },
+            ),
+            field(
+                "description",
+                t.description.clone().unwrap_or_else(|| "–".into()),
+            ),
         ];
     }
     match pane.selected_row() {
@@ -60,11 +77,17 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
             };
             vec![
                 Line::from(vec![
-                    Span::styled(format!("{} · {}", clean(&s.zone_name), clean(&s.zone_id)), theme::title(false)),
+                    Span::styled(
+                        format!("{} · {}", clean(&s.zone_name), clean(&s.zone_id)),
+                        theme::title(false),
+                    ),
                     Span::styled(format!("  EC2: {}", clean(&s.zone_state)), theme::dim()),
                 ]),
                 Line::from(vec![
-                    Span::styled(s.verdict.level.label(), theme::level(s.verdict.level).add_modifier(Modifier::BOLD)),
+                    Span::styled(
+                        s.verdict.level.label(),
+                        theme::level(s.verdict.level).add_modifier(Modifier::BOLD),
+                    ),
                     Span::raw(format!(": {}", clean(&s.verdict.reason))),
                 ]),
                 field(
@@ -79,7 +102,10 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
                 ),
                 field(
                     "outlier minutes",
-                    format!("{} of the last {} with data", s.verdict.outlier_minutes, s.verdict.judged_minutes),
+                    format!(
+                        "{} of the last {} with data",
+                        s.verdict.outlier_minutes, s.verdict.judged_minutes
+                    ),
                 ),
                 field(
                     "targets",
@@ -104,7 +130,10 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
                 return vec![];
             };
             vec![
-                Line::from(Span::styled(format!("{} in {}", clean(&g.group_name), clean(&zone)), theme::title(false))),
+                Line::from(Span::styled(
+                    format!("{} in {}", clean(&g.group_name), clean(&zone)),
+                    theme::title(false),
+                )),
                 field("arn", g.group_arn.clone()),
                 field(
                     "targets",
@@ -126,7 +155,10 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
                 ),
             ]
         }
-        None => vec![Line::from(Span::styled("Select a row in pane 1.", theme::dim()))],
+        None => vec![Line::from(Span::styled(
+            "Select a row in pane 1.",
+            theme::dim(),
+        ))],
     }
 }
 
@@ -134,5 +166,7 @@ pub fn render(area: Rect, buf: &mut Buffer, app: &App, focused: bool) {
     let block = pane_block(" 5 Detail ", focused);
     let inner = block.inner(area);
     block.render(area, buf);
-    Paragraph::new(lines(app)).wrap(Wrap { trim: false }).render(inner, buf);
+    Paragraph::new(lines(app))
+        .wrap(Wrap { trim: false })
+        .render(inner, buf);
 }

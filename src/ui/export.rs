@@ -44,7 +44,9 @@ fn rgb(c: Color, default: &str) -> String {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// The buffer as an SVG picture of a dark terminal.
@@ -78,7 +80,11 @@ pub fn to_svg(buf: &Buffer) -> String {
             if sym.trim().is_empty() {
                 continue;
             }
-            let weight = if cell.modifier.contains(Modifier::BOLD) { " font-weight=\"bold\"" } else { "" };
+            let weight = if cell.modifier.contains(Modifier::BOLD) {
+                " font-weight=\"bold\""
+            } else {
+                ""
+            };
             out.push_str(&format!(
                 "<text x=\"{px:.1}\" y=\"{:.1}\" fill=\"{fg}\"{weight}>{}</text>",
                 py + CH * 0.78,

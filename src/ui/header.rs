@@ -14,16 +14,40 @@ use ratatui::widgets::{Paragraph, Widget};
 pub fn render(area: Rect, buf: &mut Buffer, app: &App) {
     let identity = app.identity.get();
     let region = identity.and_then(|i| i.region.clone()).unwrap_or_else(|| {
-        if app.identity.loading { "region…".into() } else { "no region".into() }
+        if app.identity.loading {
+            "region…".into()
+        } else {
+            "no region".into()
+        }
     });
-    let profile = identity.and_then(|i| i.profile.clone()).unwrap_or_else(|| "default".into());
-    let account = app.account().map(str::to_string).unwrap_or_else(|| "acct …".into());
+    let profile = identity
+        .and_then(|i| i.profile.clone())
+        .unwrap_or_else(|| "default".into());
+    let account = app
+        .account()
+        .map(str::to_string)
+        .unwrap_or_else(|| "acct …".into());
     let mode = match app.mode {
-        Mode::Demo => Span::styled(" DEMO ", Style::new().bg(Color::Magenta).fg(Color::White).add_modifier(Modifier::BOLD)),
-        Mode::Live => Span::styled(" LIVE ", Style::new().bg(Color::Red).fg(Color::White).add_modifier(Modifier::BOLD)),
+        Mode::Demo => Span::styled(
+            " DEMO ",
+            Style::new()
+                .bg(Color::Magenta)
+                .fg(Color::White)
+                .add_modifier(Modifier::BOLD),
+        ),
+        Mode::Live => Span::styled(
+            " LIVE ",
+            Style::new()
+                .bg(Color::Red)
+                .fg(Color::White)
+                .add_modifier(Modifier::BOLD),
+        ),
     };
     let clock = if app.local_clock {
-        app.now.with_timezone(&Local).format("%H:%M:%S %Z").to_string()
+        app.now
+            .with_timezone(&Local)
+            .format("%H:%M:%S %Z")
+            .to_string()
     } else {
         app.now.format("%H:%M:%S UTC").to_string()
     };
@@ -42,6 +66,11 @@ pub fn render(area: Rect, buf: &mut Buffer, app: &App) {
     let pad = (area.width as usize).saturating_sub(left_len + clock_len);
     let mut spans = left;
     spans.push(Span::styled(" ".repeat(pad), theme::header()));
-    spans.push(Span::styled(format!(" {clock} "), theme::header().add_modifier(Modifier::BOLD)));
-    Paragraph::new(Line::from(spans)).style(theme::header()).render(area, buf);
+    spans.push(Span::styled(
+        format!(" {clock} "),
+        theme::header().add_modifier(Modifier::BOLD),
+    ));
+    Paragraph::new(Line::from(spans))
+        .style(theme::header())
+        .render(area, buf);
 }

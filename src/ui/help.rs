@@ -14,7 +14,11 @@ pub fn render(area: Rect, buf: &mut Buffer, app: &App) {
     let mut lines: Vec<Line> = Vec::new();
     for a in Action::ALL {
         let keys = app.keymap.keys_text(a);
-        let desc = app.keymap.binding(a).map(|b| b.desc.clone()).unwrap_or_default();
+        let desc = app
+            .keymap
+            .binding(a)
+            .map(|b| b.desc.clone())
+            .unwrap_or_default();
         lines.push(Line::from(vec![
             Span::styled(format!(" {keys:<16}"), theme::key()),
             Span::raw(desc),
@@ -25,12 +29,17 @@ pub fn render(area: Rect, buf: &mut Buffer, app: &App) {
         Some(p) => format!(" keymap: {} (over the defaults)", p.display()),
         None => format!(
             " keymap: defaults; override in {}",
-            user_keymap_path().map(|p| p.display().to_string()).unwrap_or_else(|| "~/.config/grayscope/keymap.toml".into())
+            user_keymap_path()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "~/.config/grayscope/keymap.toml".into())
         ),
     };
     lines.push(Line::from(Span::styled(keymap, theme::dim())));
     if let Some(log) = &app.log_path {
-        lines.push(Line::from(Span::styled(format!(" log: {log}"), theme::dim())));
+        lines.push(Line::from(Span::styled(
+            format!(" log: {log}"),
+            theme::dim(),
+        )));
     }
     let width = 76u16;
     let height = lines.len() as u16 + 2;

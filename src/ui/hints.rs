@@ -41,8 +41,16 @@ fn hinted(app: &App) -> Vec<(String, &'static str)> {
         push(&mut out, key(Action::DrillDown), Action::DrillDown.hint());
     }
     push(&mut out, key(Action::Refresh), Action::Refresh.hint());
-    push(&mut out, key(Action::ToggleClock), Action::ToggleClock.hint());
-    push(&mut out, key(Action::PickLoadBalancer), Action::PickLoadBalancer.hint());
+    push(
+        &mut out,
+        key(Action::ToggleClock),
+        Action::ToggleClock.hint(),
+    );
+    push(
+        &mut out,
+        key(Action::PickLoadBalancer),
+        Action::PickLoadBalancer.hint(),
+    );
     out
 }
 

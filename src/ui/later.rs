@@ -10,8 +10,8 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 pub fn what_comes(pane: Pane) -> &'static str {
     match pane {
-        Pane::Anomaly => "Not built yet: CloudWatch anomaly-detection bands per AZ metric.",
-        Pane::Rejects => "Not built yet: VPC Flow Log REJECT tallies (Logs Insights).",
+        Pane::Anomaly => "Not built yet: CloudWatch anomaly bands per AZ metric.",
+        Pane::Rejects => "Not built yet: flow-log REJECT tallies (Logs Insights).",
         Pane::AwsHealth => "Not built yet: AWS Health events for these AZs.",
         Pane::AzHealth | Pane::Detail => "",
     }

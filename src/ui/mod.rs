@@ -18,18 +18,25 @@ pub mod spark;
 pub mod theme;
 
 use crate::app::{App, Pane};
+use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType};
-use ratatui::Frame;
 
 /// A pane's frame: number and title, highlighted when focused.
 pub fn pane_block(title: &str, focused: bool) -> Block<'static> {
     Block::bordered()
-        .border_type(if focused { BorderType::Thick } else { BorderType::Plain })
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
         .border_style(theme::border(focused))
-        .title(Line::from(Span::styled(title.to_string(), theme::title(focused))))
+        .title(Line::from(Span::styled(
+            title.to_string(),
+            theme::title(focused),
+        )))
 }
 
 /// Where each area goes for a given screen size.
@@ -51,15 +58,39 @@ pub fn layout(area: Rect) -> Areas {
     ])
     .areas(area);
     if area.width >= 120 {
-        let [top, bottom] = Layout::vertical([Constraint::Percentage(70), Constraint::Percentage(30)]).areas(body);
-        let [az, detail] = Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(top);
-        let [anomaly, rejects, aws_health] = Layout::horizontal([Constraint::Ratio(1, 3); 3]).areas(bottom);
-        Areas { header, az, detail, anomaly, rejects, aws_health, hints }
+        // The bottom row holds the areas later releases fill; until then a few rows do.
+        let [top, bottom] =
+            Layout::vertical([Constraint::Min(10), Constraint::Length(5)]).areas(body);
+        let [az, detail] =
+            Layout::horizontal([Constraint::Percentage(68), Constraint::Percentage(32)]).areas(top);
+        let [anomaly, rejects, aws_health] =
+            Layout::horizontal([Constraint::Ratio(1, 3); 3]).areas(bottom);
+        Areas {
+            header,
+            az,
+            detail,
+            anomaly,
+            rejects,
+            aws_health,
+            hints,
+        }
     } else {
-        let [az, bottom] = Layout::vertical([Constraint::Min(8), Constraint::Length(9)]).areas(body);
-        let [detail, right] = Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(bottom);
-        let [anomaly, rejects, aws_health] = Layout::vertical([Constraint::Ratio(1, 3); 3]).areas(right);
-        Areas { header, az, detail, anomaly, rejects, aws_health, hints }
+        let [az, bottom] =
+            Layout::vertical([Constraint::Min(8), Constraint::Length(9)]).areas(body);
+        let [detail, right] =
+            Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+                .areas(bottom);
+        let [anomaly, rejects, aws_health] =
+            Layout::vertical([Constraint::Ratio(1, 3); 3]).areas(right);
+        Areas {
+            header,
+            az,
+            detail,
+            anomaly,
+            rejects,
+            aws_health,
+            hints,
+        }
     }
 }
 
@@ -71,7 +102,12 @@ pub fn render(area: Rect, buf: &mut Buffer, app: &App) {
     detail::render(a.detail, buf, app, app.focus == Pane::Detail);
     later::render(a.anomaly, buf, Pane::Anomaly, app.focus == Pane::Anomaly);
     later::render(a.rejects, buf, Pane::Rejects, app.focus == Pane::Rejects);
-    later::render(a.aws_health, buf, Pane::AwsHealth, app.focus == Pane::AwsHealth);
+    later::render(
+        a.aws_health,
+        buf,
+        Pane::AwsHealth,
+        app.focus == Pane::AwsHealth,
+    );
     hints::render(a.hints, buf, app);
     if app.picker.is_some() {
         picker::render(area, buf, app);

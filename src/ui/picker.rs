@@ -13,10 +13,14 @@ pub fn render(area: Rect, buf: &mut Buffer, app: &App) {
     let Some(p) = &app.picker else { return };
     let mut lines: Vec<Line> = Vec::new();
     match p.choices.get() {
-        None if p.choices.loading => lines.push(Line::from(Span::styled("Loading load balancers…", theme::dim()))),
-        Some(list) if list.is_empty() => {
-            lines.push(Line::from(Span::styled("No load balancers in this region.", theme::dim())))
-        }
+        None if p.choices.loading => lines.push(Line::from(Span::styled(
+            "Loading load balancers…",
+            theme::dim(),
+        ))),
+        Some(list) if list.is_empty() => lines.push(Line::from(Span::styled(
+            "No load balancers in this region.",
+            theme::dim(),
+        ))),
         Some(list) => {
             for (i, lb) in list.iter().enumerate() {
                 let text = format!(

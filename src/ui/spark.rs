@@ -35,7 +35,12 @@ mod tests {
     fn scales_to_shared_max_and_keeps_gaps() {
         let s = sparkline(&[Some(0.0), None, Some(5.0), Some(10.0)], 10.0, 10);
         assert_eq!(s, "▁ ▅█");
-        assert_eq!(sparkline(&[Some(1.0), Some(2.0), Some(3.0)], 3.0, 2).chars().count(), 2);
+        assert_eq!(
+            sparkline(&[Some(1.0), Some(2.0), Some(3.0)], 3.0, 2)
+                .chars()
+                .count(),
+            2
+        );
         assert_eq!(max_of([&[Some(1.0), None][..], &[Some(4.0)][..]]), 4.0);
     }
 }

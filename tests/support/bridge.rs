@@ -9,7 +9,8 @@
 //! passes through untouched.
 //!
 //! The bridge records every request it forwards ([`Bridge::operations`]) and, when
-//! `GRAYSCOPE_OPS_LOG` is set, appends `wire <service> <Operation>` to that file.
+//! `GRAYSCOPE_OPS_LOG` is set, appends `wire <service> <Operation>` to that file
+//! (`wire-5xx` when the upstream answered with a server error).
 //!
 //! It runs on its own thread with its own tokio runtime, so one bridge can serve many
 //! `#[tokio::test]`s (each of which has its own runtime). Dropping the [`Bridge`] stops it.
@@ -234,7 +235,14 @@ fn record(shared: &Shared, service: &str, operation: &str, status: StatusCode) {
             operation: operation.to_string(),
             status: status.as_u16(),
         });
-    ops::record("wire", service, operation);
+    // A 5xx (moto answers operations it lacks with an HTML 500) proves the error path,
+    // not the operation: the coverage table must not count it as wire-tested.
+    let kind = if status.is_server_error() {
+        "wire-5xx"
+    } else {
+        "wire"
+    };
+    ops::record(kind, service, operation);
 }
 
 fn bad_gateway(message: String) -> Response<Full<Bytes>> {

@@ -11,7 +11,6 @@ use aws_sdk_cloudwatch::types::{
 };
 use aws_smithy_types::DateTime as SmithyTime;
 use chrono::{DateTime, Utc};
-use futures::StreamExt;
 use std::time::Instant;
 
 const SERVICE: &str = "monitoring";
@@ -42,8 +41,18 @@ fn queries(lb: &LoadBalancer, dimension: &str) -> Vec<MetricDataQuery> {
                 let m = Metric::builder()
                     .namespace(namespace)
                     .metric_name(metric.metric_name())
-                    .dimensions(Dimension::builder().name("LoadBalancer").value(dimension).build())
-                    .dimensions(Dimension::builder().name("AvailabilityZone").value(zone).build())
+                    .dimensions(
+                        Dimension::builder()
+                            .name("LoadBalancer")
+                            .value(dimension)
+                            .build(),
+                    )
+                    .dimensions(
+                        Dimension::builder()
+                            .name("AvailabilityZone")
+                            .value(zone)
+                            .build(),
+                    )
                     .build();
                 MetricDataQuery::builder()
                     .id(query_id(metric, i))
@@ -163,7 +172,10 @@ mod tests {
             for i in [0, 7, 12] {
                 let id = query_id(metric, i);
                 assert!(id.starts_with(|c: char| c.is_ascii_lowercase()), "{id}");
-                assert!(id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'), "{id}");
+                assert!(
+                    id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+                    "{id}"
+                );
                 assert_eq!(parse_query_id(&id), Some((metric, i)));
             }
         }
@@ -174,7 +186,8 @@ mod tests {
     #[test]
     fn one_query_per_zone_and_metric() {
         let lb = LoadBalancer {
-            arn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/edge/abc".into(),
+            arn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/edge/abc"
+                .into(),
             name: "edge".into(),
             kind: LbKind::Network,
             scheme: "internal".into(),
@@ -192,7 +205,13 @@ mod tests {
             .iter()
             .map(|d| (d.name().unwrap_or(""), d.value().unwrap_or("")))
             .collect();
-        assert_eq!(dims, [("LoadBalancer", "net/edge/abc"), ("AvailabilityZone", "us-east-1b")]);
+        assert_eq!(
+            dims,
+            [
+                ("LoadBalancer", "net/edge/abc"),
+                ("AvailabilityZone", "us-east-1b")
+            ]
+        );
         assert_eq!(stat.period(), Some(60));
     }
 }

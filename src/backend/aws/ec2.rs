@@ -5,7 +5,6 @@ use super::{Ctx, log_call};
 use crate::backend::BackendError;
 use crate::model::zones::{Subnet, Zone};
 use aws_sdk_ec2::types::Filter;
-use futures::StreamExt;
 use std::collections::HashMap;
 use std::time::Instant;
 
@@ -44,7 +43,9 @@ pub(crate) async fn instance_zones(
     ctx: &Ctx<'_>,
     ids: &[String],
 ) -> Result<HashMap<String, String>, BackendError> {
-    let chunks = ids.chunks(IDS_PER_CALL).map(|chunk| instance_zones_chunk(ctx, chunk));
+    let chunks = ids
+        .chunks(IDS_PER_CALL)
+        .map(|chunk| instance_zones_chunk(ctx, chunk));
     let maps = futures::future::try_join_all(chunks).await?;
     Ok(maps.into_iter().flatten().collect())
 }

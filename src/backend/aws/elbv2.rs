@@ -5,11 +5,10 @@ use super::{Ctx, log_call};
 use crate::backend::BackendError;
 use crate::model::targets::{Target, TargetGroup, TargetState, ZoneSource};
 use crate::model::zones::{LbKind, LoadBalancer};
+use aws_sdk_elasticloadbalancingv2 as elb;
 use aws_sdk_elasticloadbalancingv2::types::{
     AnomalyResultEnum, DescribeTargetHealthInputIncludeEnum, TargetHealthDescription,
 };
-use aws_sdk_elasticloadbalancingv2 as elb;
-use futures::StreamExt;
 use std::collections::HashSet;
 use std::time::Instant;
 
@@ -104,7 +103,10 @@ fn map_load_balancer(lb: &elb::types::LoadBalancer) -> Option<LoadBalancer> {
             .unwrap_or_else(|| arn.clone()),
         arn,
         kind,
-        scheme: lb.scheme().map(|s| s.as_str().to_string()).unwrap_or_default(),
+        scheme: lb
+            .scheme()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default(),
         state: lb
             .state()
             .and_then(|s| s.code())
@@ -202,9 +204,7 @@ fn map_target(d: &TargetHealthDescription, lambda: bool) -> Option<Target> {
         reason: health
             .and_then(|h| h.reason())
             .map(|r| r.as_str().to_string()),
-        description: health
-            .and_then(|h| h.description())
-            .map(str::to_string),
+        description: health.and_then(|h| h.description()).map(str::to_string),
         anomalous: d.anomaly_detection().and_then(|a| a.result())
             == Some(&AnomalyResultEnum::Anomalous),
     })

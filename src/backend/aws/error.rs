@@ -61,7 +61,10 @@ where
     E: ProvideErrorMetadata + StdError + 'static,
 {
     let op = operation.to_string();
-    let code = err.as_service_error().and_then(|e| e.code()).filter(|c| !c.is_empty());
+    let code = err
+        .as_service_error()
+        .and_then(|e| e.code())
+        .filter(|c| !c.is_empty());
     let message = err
         .as_service_error()
         .and_then(|e| e.message())
@@ -150,7 +153,8 @@ where
     let about_credentials = ["credential", "sso", "token", "session"]
         .iter()
         .any(|w| chain.contains(w));
-    if about_credentials && (chain.contains("expired") || chain.contains("session token not found")) {
+    if about_credentials && (chain.contains("expired") || chain.contains("session token not found"))
+    {
         return BackendError::CredentialsExpired {
             hint: expired_hint(profile, chain.contains("sso")),
         };
@@ -295,18 +299,29 @@ mod tests {
         }
     }
 
-    fn service(code: &str, message: &str, status: u16, body: &'static str) -> SdkError<Op, HttpResponse> {
+    fn service(
+        code: &str,
+        message: &str,
+        status: u16,
+        body: &'static str,
+    ) -> SdkError<Op, HttpResponse> {
         let meta = ErrorMetadata::builder().code(code).message(message).build();
         SdkError::service_error(
             Op(meta),
-            HttpResponse::new(StatusCode::try_from(status).expect("status"), SdkBody::from(body)),
+            HttpResponse::new(
+                StatusCode::try_from(status).expect("status"),
+                SdkBody::from(body),
+            ),
         )
     }
 
     fn unhandled(status: u16, body: &'static str) -> SdkError<Op, HttpResponse> {
         SdkError::service_error(
             Op(ErrorMetadata::builder().build()),
-            HttpResponse::new(StatusCode::try_from(status).expect("status"), SdkBody::from(body)),
+            HttpResponse::new(
+                StatusCode::try_from(status).expect("status"),
+                SdkBody::from(body),
+            ),
         )
     }
 
@@ -317,28 +332,49 @@ mod tests {
     #[test]
     fn service_codes() {
         assert_eq!(
-            classify("DescribeInstances", &service("UnauthorizedOperation", "You are not authorized", 403, ""), None),
+            classify(
+                "DescribeInstances",
+                &service("UnauthorizedOperation", "You are not authorized", 403, ""),
+                None
+            ),
             BackendError::AccessDenied {
                 operation: "DescribeInstances".into(),
                 message: "You are not authorized".into()
             }
         );
-        for code in ["Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"] {
+        for code in [
+            "Throttling",
+            "ThrottlingException",
+            "RequestLimitExceeded",
+            "TooManyRequestsException",
+        ] {
             assert_eq!(
                 classify("X", &service(code, "slow down", 400, ""), None),
-                BackendError::Throttled { operation: "X".into() }
+                BackendError::Throttled {
+                    operation: "X".into()
+                }
             );
         }
         assert_eq!(
-            classify("DescribeEvents", &service("SubscriptionRequiredException", "", 400, ""), None),
-            BackendError::NotSubscribed { operation: "DescribeEvents".into() }
+            classify(
+                "DescribeEvents",
+                &service("SubscriptionRequiredException", "", 400, ""),
+                None
+            ),
+            BackendError::NotSubscribed {
+                operation: "DescribeEvents".into()
+            }
         );
         assert!(matches!(
             classify("X", &service("ExpiredToken", "The security token included in the request is expired", 400, ""), Some("prod")),
             BackendError::CredentialsExpired { hint } if hint.contains("aws sso login --profile prod")
         ));
         assert_eq!(
-            classify("X", &service("ValidationError", "bad\nthing\x1b[2J", 400, ""), None),
+            classify(
+                "X",
+                &service("ValidationError", "bad\nthing\x1b[2J", 400, ""),
+                None
+            ),
             BackendError::Service {
                 operation: "X".into(),
                 code: "ValidationError".into(),
@@ -352,7 +388,10 @@ mod tests {
         let html = "<!DOCTYPE html>\n<html><title>500 Internal Server Error</title></html>";
         assert_eq!(
             classify("StopQuery", &unhandled(500, html), None),
-            BackendError::Unsupported { operation: "StopQuery".into(), status: 500 }
+            BackendError::Unsupported {
+                operation: "StopQuery".into(),
+                status: 500
+            }
         );
         assert!(matches!(
             classify("X", &service("InternalFailure", "oops", 500, "<ErrorResponse/>"), None),
@@ -371,12 +410,18 @@ mod tests {
     fn expired_sso_token_in_the_source_chain() {
         let chain = Msg(
             "an error occurred while loading credentials",
-            Some(Box::new(Msg("the SSO token has expired and cannot be refreshed", None))),
+            Some(Box::new(Msg(
+                "the SSO token has expired and cannot be refreshed",
+                None,
+            ))),
         );
         let err = dispatch(ConnectorError::other(Box::new(chain), None));
         match classify("DescribeLoadBalancers", &err, Some("sre")) {
             BackendError::CredentialsExpired { hint } => {
-                assert_eq!(hint, "the SSO session has expired; run `aws sso login --profile sre`")
+                assert_eq!(
+                    hint,
+                    "the SSO session has expired; run `aws sso login --profile sre`"
+                )
             }
             other => panic!("{other:?}"),
         }
@@ -386,7 +431,10 @@ mod tests {
     fn no_credentials_and_network() {
         let chain = Msg(
             "the credential provider was not enabled",
-            Some(Box::new(Msg("no providers in chain provided credentials", None))),
+            Some(Box::new(Msg(
+                "no providers in chain provided credentials",
+                None,
+            ))),
         );
         let err = dispatch(ConnectorError::other(Box::new(chain), None));
         assert!(matches!(
@@ -405,10 +453,18 @@ mod tests {
                 message: "Connection refused (os error 111)".into()
             }
         );
-        let timeout = dispatch(ConnectorError::timeout(Box::new(Msg("connect timed out", None))));
-        assert!(matches!(classify("X", &timeout, None), BackendError::Timeout { .. }));
-        let attempt: SdkError<Op, HttpResponse> =
-            SdkError::timeout_error(Box::new(Msg("operation attempt timeout occurred after 10s", None)));
+        let timeout = dispatch(ConnectorError::timeout(Box::new(Msg(
+            "connect timed out",
+            None,
+        ))));
+        assert!(matches!(
+            classify("X", &timeout, None),
+            BackendError::Timeout { .. }
+        ));
+        let attempt: SdkError<Op, HttpResponse> = SdkError::timeout_error(Box::new(Msg(
+            "operation attempt timeout occurred after 10s",
+            None,
+        )));
         assert_eq!(
             classify("X", &attempt, None),
             BackendError::Timeout {

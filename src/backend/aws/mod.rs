@@ -25,7 +25,6 @@ use crate::model::zones::{LoadBalancer, Subnet, Zone, zone_of_ip};
 use async_trait::async_trait;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use futures::{StreamExt, TryStreamExt};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::{Duration, Instant};
 use tokio::sync::OnceCell;
@@ -36,8 +35,6 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long an operation may take over all its attempts.
 pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(30);
-/// At most this many requests of one kind in flight at once (target groups, health).
-const MAX_IN_FLIGHT: usize = 16;
 
 /// What the command line adds on top of the environment and `~/.aws/config`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -350,7 +347,12 @@ mod tests {
     use super::*;
     use crate::model::targets::TargetState;
 
-    fn group(arn: &str, target_type: &str, vpc: Option<&str>, targets: Vec<Target>) -> TargetGroupHealth {
+    fn group(
+        arn: &str,
+        target_type: &str,
+        vpc: Option<&str>,
+        targets: Vec<Target>,
+    ) -> TargetGroupHealth {
         TargetGroupHealth {
             group: TargetGroup {
                 arn: arn.into(),
@@ -389,10 +391,24 @@ mod tests {
                 "tg-i",
                 "instance",
                 Some("vpc-1"),
-                vec![target("i-1", Some("us-east-1a")), target("i-2", None), target("i-gone", None)],
+                vec![
+                    target("i-1", Some("us-east-1a")),
+                    target("i-2", None),
+                    target("i-gone", None),
+                ],
             ),
-            group("tg-ip", "ip", Some("vpc-1"), vec![target("10.0.2.9", None), target("192.168.1.1", None)]),
-            group("tg-l", "lambda", None, vec![target("arn:aws:lambda:fn", None)]),
+            group(
+                "tg-ip",
+                "ip",
+                Some("vpc-1"),
+                vec![target("10.0.2.9", None), target("192.168.1.1", None)],
+            ),
+            group(
+                "tg-l",
+                "lambda",
+                None,
+                vec![target("arn:aws:lambda:fn", None)],
+            ),
         ];
         let (ids, vpcs) = zone_lookups_needed(&groups);
         assert_eq!(ids, vec!["i-2".to_string(), "i-gone".to_string()]);

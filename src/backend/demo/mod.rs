@@ -67,7 +67,10 @@ impl Backend for DemoBackend {
         Ok(scenario::zones())
     }
 
-    async fn target_health(&self, lbs: &[LoadBalancer]) -> Result<Vec<TargetGroupHealth>, BackendError> {
+    async fn target_health(
+        &self,
+        lbs: &[LoadBalancer],
+    ) -> Result<Vec<TargetGroupHealth>, BackendError> {
         let minute = self.minute_at(self.clock.now());
         Ok(lbs
             .iter()
@@ -76,14 +79,20 @@ impl Backend for DemoBackend {
             .collect())
     }
 
-    async fn zone_metrics(&self, lb: &LoadBalancer, window: Window) -> Result<ZoneMetrics, BackendError> {
+    async fn zone_metrics(
+        &self,
+        lb: &LoadBalancer,
+        window: Window,
+    ) -> Result<ZoneMetrics, BackendError> {
         let mut m = ZoneMetrics::empty(window);
         for zone in &lb.zone_names {
             m.ensure_zone(zone);
             for slot in 0..window.minutes {
                 let at = window.start + Duration::minutes(slot as i64);
                 for metric in ZoneMetric::ALL {
-                    if let Some(v) = scenario::metric_value(&lb.name, zone, metric, at, self.minute_at(at)) {
+                    if let Some(v) =
+                        scenario::metric_value(&lb.name, zone, metric, at, self.minute_at(at))
+                    {
                         m.put(zone, metric, at, v);
                     }
                 }

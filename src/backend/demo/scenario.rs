@@ -104,14 +104,33 @@ const GROUPS: [GroupSpec; 3] = [
 
 fn target_id(group: &GroupSpec, zone: usize, n: usize) -> String {
     match group.target_type {
-        "instance" => format!("i-0{:x}{}{}{:012x}", 0xa + zone, n, group.port % 10, 0x5eed_0000 + zone * 16 + n),
-        _ => format!("10.20.{}.{}", zone + 1, 40 + 10 * (group.port as usize % 7) + n),
+        "instance" => format!(
+            "i-0{:x}{}{}{:012x}",
+            0xa + zone,
+            n,
+            group.port % 10,
+            0x5eed_0000 + zone * 16 + n
+        ),
+        _ => format!(
+            "10.20.{}.{}",
+            zone + 1,
+            40 + 10 * (group.port as usize % 7) + n
+        ),
     }
 }
 
 /// What happens to one target at `minute` minutes after the onset.
-fn target_state(group: &GroupSpec, zone: &str, n: usize, minute: i64) -> (TargetState, Option<&'static str>, Option<&'static str>) {
-    let failing = (TargetState::Unhealthy, Some("Target.Timeout"), Some("Request timed out"));
+fn target_state(
+    group: &GroupSpec,
+    zone: &str,
+    n: usize,
+    minute: i64,
+) -> (TargetState, Option<&'static str>, Option<&'static str>) {
+    let failing = (
+        TargetState::Unhealthy,
+        Some("Target.Timeout"),
+        Some("Request timed out"),
+    );
     match (group.name, zone, n) {
         ("web-tg", SICK_ZONE, 0 | 1) if minute >= FAILING_AFTER => failing,
         ("api-tg", SICK_ZONE, 0) if minute >= FAILING_AFTER + 2 => failing,
@@ -204,29 +223,59 @@ fn daily_shape(at: DateTime<Utc>) -> f64 {
 
 /// One metric's value for the minute starting `at`, in zone `zone`, `minute` minutes
 /// after the onset (negative before it). `None` where CloudWatch would have no data.
-pub fn metric_value(lb_name: &str, zone: &str, metric: ZoneMetric, at: DateTime<Utc>, minute: i64) -> Option<f64> {
+pub fn metric_value(
+    lb_name: &str,
+    zone: &str,
+    metric: ZoneMetric,
+    at: DateTime<Utc>,
+    minute: i64,
+) -> Option<f64> {
     let zi = LB_ZONES.iter().position(|z| *z == zone)?;
-    let seed = if lb_name == "shop-frontend" { 0x5eed } else { 0x0bde };
+    let seed = if lb_name == "shop-frontend" {
+        0x5eed
+    } else {
+        0x0bde
+    };
     let epoch_min = at.timestamp() / 60;
     let n = |m: ZoneMetric| noise(seed, zi, m, epoch_min);
-    let scale = if lb_name == "shop-frontend" { 1300.0 } else { 420.0 };
+    let scale = if lb_name == "shop-frontend" {
+        1300.0
+    } else {
+        420.0
+    };
     let requests = (scale * daily_shape(at) * (0.93 + 0.14 * n(ZoneMetric::Requests))).round();
     let sick = lb_name == "shop-frontend" && zone == SICK_ZONE && minute >= 0;
-    let ramp = if sick { (minute as f64 + 1.0).min(5.0) } else { 0.0 };
+    let ramp = if sick {
+        (minute as f64 + 1.0).min(5.0)
+    } else {
+        0.0
+    };
     let value = match metric {
         ZoneMetric::Requests => requests,
         ZoneMetric::Target5xx => {
             let base = 0.0015 + 0.001 * n(ZoneMetric::Target5xx);
-            let rate = if sick { base + 0.012 * ramp + 0.004 * n(ZoneMetric::Elb5xx) } else { base };
+            let rate = if sick {
+                base + 0.012 * ramp + 0.004 * n(ZoneMetric::Elb5xx)
+            } else {
+                base
+            };
             (requests * rate).round()
         }
         ZoneMetric::Elb5xx => {
-            let extra = if sick && minute >= FAILING_AFTER { 6.0 + 8.0 * n(ZoneMetric::Elb5xx) } else { 0.0 };
+            let extra = if sick && minute >= FAILING_AFTER {
+                6.0 + 8.0 * n(ZoneMetric::Elb5xx)
+            } else {
+                0.0
+            };
             (n(ZoneMetric::Elb5xx) * 1.6).floor() + extra.round()
         }
         ZoneMetric::ResponseTime => {
             let base = 0.095 + 0.03 * n(ZoneMetric::ResponseTime);
-            if sick { base * (1.0 + 0.9 * ramp) } else { base }
+            if sick {
+                base * (1.0 + 0.9 * ramp)
+            } else {
+                base
+            }
         }
         ZoneMetric::ConnectionErrors => {
             if sick && minute >= FAILING_AFTER {
