@@ -108,3 +108,64 @@ async fn picker_lists_every_load_balancer() {
     assert!(s.contains("orders-internal"), "{s}");
     insta::assert_snapshot!(s);
 }
+
+#[tokio::test]
+async fn hostile_text_from_aws_is_stripped_before_drawing() {
+    let (mut app, _, clock) = loaded_demo(&[]).await;
+    if let Some(h) = app.az.health.data.as_mut() {
+        for g in h.iter_mut() {
+            g.group.name = format!("{}\x1b[31m", g.group.name);
+            for t in &mut g.targets {
+                t.description = Some("evil\x1b]0;owned\x07\x1b[2Jtext".into());
+            }
+        }
+    }
+    let lbs = app.selected.clone();
+    app.az.recompute(&lbs);
+    act(&mut app, &clock, &[Action::DrillDown]);
+    let mut t = Terminal::new(TestBackend::new(160, 48)).expect("terminal");
+    t.draw(|f| grayscope::ui::draw(f, &app)).expect("draw");
+    for cell in t.backend().buffer().content() {
+        assert!(
+            !cell.symbol().chars().any(char::is_control),
+            "control character drawn: {:?}",
+            cell.symbol()
+        );
+    }
+    let text = grayscope::ui::export::to_text(t.backend().buffer());
+    assert!(text.contains("evil"), "{text}");
+}
+
+#[tokio::test]
+async fn errors_show_on_the_pane_with_the_last_data() {
+    use grayscope::app::Loaded;
+    use grayscope::backend::BackendError;
+    let (mut app, _, clock) = loaded_demo(&[]).await;
+    let later = clock.now() + chrono::Duration::seconds(95);
+    let effects = app.update(Msg::Action(Action::Refresh), later);
+    let generation = effects
+        .iter()
+        .find_map(|e| match e {
+            grayscope::app::Effect::LoadMetrics { generation, .. } => Some(*generation),
+            _ => None,
+        })
+        .expect("metrics load");
+    app.update(
+        Msg::Loaded(Loaded::Metrics {
+            generation,
+            result: Err(BackendError::AccessDenied {
+                operation: "GetMetricData".into(),
+                message: "not authorized to perform cloudwatch:GetMetricData".into(),
+            }),
+        }),
+        later,
+    );
+    let s = screen(&app, 160, 48);
+    assert!(
+        s.contains(
+            "⚠ metrics failed 0s ago, showing data from 1m ago: GetMetricData: access denied"
+        ),
+        "{s}"
+    );
+    assert!(s.contains("IMPAIRED"), "last data still shown: {s}");
+}

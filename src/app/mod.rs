@@ -429,3 +429,195 @@ impl App {
         Vec::new()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::demo::scenario;
+    use chrono::TimeZone;
+
+    fn t0() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0)
+            .single()
+            .expect("time")
+    }
+
+    fn app(wanted: &[&str]) -> App {
+        App::new(
+            Mode::Demo,
+            Keymap::defaults(),
+            wanted.iter().map(|s| s.to_string()).collect(),
+            Duration::seconds(30),
+            t0(),
+        )
+    }
+
+    fn lbs(n: usize) -> Vec<LoadBalancer> {
+        scenario::load_balancers().into_iter().take(n).collect()
+    }
+
+    fn generation_of(effects: &[Effect]) -> u64 {
+        effects
+            .iter()
+            .find_map(|e| match e {
+                Effect::LoadTargetHealth { generation, .. } => Some(*generation),
+                _ => None,
+            })
+            .expect("a target health load")
+    }
+
+    #[test]
+    fn start_asks_for_everything_independent_at_once() {
+        let mut a = app(&["shop-frontend"]);
+        let effects = a.start();
+        assert_eq!(effects.len(), 3, "{effects:?}");
+        assert!(a.load_balancers.loading && a.identity.loading);
+    }
+
+    #[test]
+    fn one_load_balancer_is_watched_and_many_open_the_picker() {
+        let mut a = app(&[]);
+        a.start();
+        let fx = a.update(
+            Msg::Loaded(Loaded::LoadBalancers {
+                purpose: LbPurpose::Select,
+                result: Ok(lbs(1)),
+            }),
+            t0(),
+        );
+        assert_eq!(a.selected.len(), 1);
+        assert!(fx.iter().any(|e| matches!(e, Effect::LoadMetrics { .. })));
+
+        let mut b = app(&[]);
+        b.start();
+        let fx = b.update(
+            Msg::Loaded(Loaded::LoadBalancers {
+                purpose: LbPurpose::Select,
+                result: Ok(lbs(2)),
+            }),
+            t0(),
+        );
+        assert!(fx.is_empty());
+        assert!(b.picker.is_some());
+        b.update(Msg::Action(Action::Down), t0());
+        let fx = b.update(Msg::Action(Action::DrillDown), t0());
+        assert_eq!(b.selected[0].name, "orders-internal");
+        assert!(b.picker.is_none());
+        assert!(!fx.is_empty());
+    }
+
+    #[test]
+    fn stale_results_are_dropped() {
+        let mut a = app(&["shop-frontend"]);
+        a.start();
+        let first = a.update(
+            Msg::Loaded(Loaded::LoadBalancers {
+                purpose: LbPurpose::Select,
+                result: Ok(lbs(1)),
+            }),
+            t0(),
+        );
+        let old = generation_of(&first);
+        let second = a.update(Msg::Action(Action::Refresh), t0());
+        let new = generation_of(&second);
+        assert!(new > old);
+        a.update(
+            Msg::Loaded(Loaded::TargetHealth {
+                generation: old,
+                result: Ok(vec![]),
+            }),
+            t0(),
+        );
+        assert!(
+            a.az.health.get().is_none(),
+            "an old generation must not land"
+        );
+        assert!(a.az.health.loading);
+        a.update(
+            Msg::Loaded(Loaded::TargetHealth {
+                generation: new,
+                result: Ok(vec![]),
+            }),
+            t0(),
+        );
+        assert!(a.az.health.get().is_some());
+    }
+
+    #[test]
+    fn failure_keeps_the_last_data_and_the_error() {
+        let mut a = app(&["shop-frontend"]);
+        a.start();
+        let fx = a.update(
+            Msg::Loaded(Loaded::LoadBalancers {
+                purpose: LbPurpose::Select,
+                result: Ok(lbs(1)),
+            }),
+            t0(),
+        );
+        let g = generation_of(&fx);
+        a.update(
+            Msg::Loaded(Loaded::Zones {
+                generation: g,
+                result: Ok(scenario::zones()),
+            }),
+            t0(),
+        );
+        let later = t0() + Duration::seconds(40);
+        let fx = a.update(Msg::Tick, later);
+        assert!(!fx.is_empty(), "the refresh interval passed");
+        let g2 = generation_of(&fx);
+        let err = BackendError::Throttled {
+            operation: "DescribeAvailabilityZones".into(),
+        };
+        a.update(
+            Msg::Loaded(Loaded::Zones {
+                generation: g2,
+                result: Err(err.clone()),
+            }),
+            later,
+        );
+        assert_eq!(a.az.zones.get().map(Vec::len), Some(6));
+        assert_eq!(a.az.zones.error, Some((err, later)));
+        assert_eq!(a.az.zones.at, Some(t0()));
+    }
+
+    #[test]
+    fn ticks_before_the_interval_do_nothing() {
+        let mut a = app(&["shop-frontend"]);
+        a.start();
+        a.update(
+            Msg::Loaded(Loaded::LoadBalancers {
+                purpose: LbPurpose::Select,
+                result: Ok(lbs(1)),
+            }),
+            t0(),
+        );
+        assert!(a.update(Msg::Tick, t0() + Duration::seconds(29)).is_empty());
+        assert!(!a.update(Msg::Tick, t0() + Duration::seconds(30)).is_empty());
+    }
+
+    #[test]
+    fn focus_cycles_and_numbers_jump() {
+        let mut a = app(&[]);
+        a.update(Msg::Action(Action::FocusPrev), t0());
+        assert_eq!(a.focus, Pane::Detail);
+        a.update(Msg::Action(Action::FocusNext), t0());
+        assert_eq!(a.focus, Pane::AzHealth);
+        a.update(Msg::Action(Action::Focus4), t0());
+        assert_eq!(a.focus, Pane::AwsHealth);
+        a.update(Msg::Action(Action::Back), t0());
+        assert_eq!(a.focus, Pane::AzHealth);
+    }
+
+    #[test]
+    fn help_swallows_other_actions() {
+        let mut a = app(&[]);
+        a.update(Msg::Action(Action::Help), t0());
+        a.update(Msg::Action(Action::Focus3), t0());
+        assert_eq!(a.focus, Pane::AzHealth);
+        a.update(Msg::Action(Action::Back), t0());
+        assert!(!a.help_open);
+        a.update(Msg::Action(Action::ToggleClock), t0());
+        assert!(a.local_clock);
+    }
+}

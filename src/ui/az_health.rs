@@ -19,7 +19,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Widget};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 /// Pads or cuts `s` to exactly `w` display columns.
 pub fn fit(s: &str, w: usize, right: bool) -> String {
@@ -47,11 +47,14 @@ pub fn slot_status<T>(name: &str, slot: &Slot<T>, now: DateTime<Utc>) -> String 
 pub fn slot_errors<T>(name: &str, slot: &Slot<T>, now: DateTime<Utc>) -> Option<Line<'static>> {
     let (e, when) = slot.error.as_ref()?;
     let kept = match slot.at {
-        Some(at) => format!("; showing data from {} ago", age(at, now)),
+        Some(at) => format!(", showing data from {} ago", age(at, now)),
         None => String::new(),
     };
     Some(Line::from(Span::styled(
-        clean(&format!("⚠ {name} ({} ago): {e}{kept}", age(*when, now))),
+        clean(&format!(
+            "⚠ {name} failed {} ago{kept}: {e}",
+            age(*when, now)
+        )),
         theme::error(),
     )))
 }
@@ -275,9 +278,18 @@ pub fn render(area: Rect, buf: &mut Buffer, app: &App, focused: bool) {
             )));
         }
     }
-    let max_errors = (inner.height as usize / 3).max(1);
-    errors.truncate(max_errors);
-    let body_height = (inner.height as usize).saturating_sub(errors.len());
+    // Errors wrap; each gets the rows it needs, up to a third of the pane in all.
+    let width = (inner.width as usize).max(1);
+    let mut error_rows = 0;
+    errors.retain(|l| {
+        let rows = l.width().div_ceil(width).max(1);
+        let keep = error_rows + rows <= (inner.height as usize / 3).max(1);
+        if keep {
+            error_rows += rows;
+        }
+        keep
+    });
+    let body_height = (inner.height as usize).saturating_sub(error_rows);
     let body = Rect {
         height: body_height as u16,
         ..inner
@@ -293,10 +305,12 @@ pub fn render(area: Rect, buf: &mut Buffer, app: &App, focused: bool) {
     Paragraph::new(lines).render(body, buf);
     let err_area = Rect {
         y: inner.y + body_height as u16,
-        height: errors.len() as u16,
+        height: error_rows as u16,
         ..inner
     };
-    Paragraph::new(errors).render(err_area, buf);
+    Paragraph::new(errors)
+        .wrap(Wrap { trim: false })
+        .render(err_area, buf);
 }
 
 fn empty_state(app: &App) -> Vec<Line<'static>> {
