@@ -316,9 +316,10 @@ impl App {
                 match chosen {
                     Some(lbs) => self.select(lbs),
                     None if many && self.picker.is_none() => {
-                        let mut picker = Picker::default();
-                        picker.choices = self.load_balancers.clone();
-                        self.picker = Some(picker);
+                        self.picker = Some(Picker {
+                            choices: self.load_balancers.clone(),
+                            ..Picker::default()
+                        });
                         Vec::new()
                     }
                     None => Vec::new(),
@@ -407,11 +408,7 @@ impl App {
             Action::DrillDown if self.focus == Pane::AzHealth => {
                 self.az.drill_down();
             }
-            Action::Back => {
-                if !self.az.back() {
-                    self.focus = Pane::AzHealth;
-                }
-            }
+            Action::Back if !self.az.back() => self.focus = Pane::AzHealth,
             Action::Refresh => return self.refresh(),
             Action::ToggleClock => self.local_clock = !self.local_clock,
             Action::PickLoadBalancer => {

@@ -167,8 +167,9 @@ pub struct GroupZoneTally {
 /// Tallies every target group by zone (zone *names*; targets with no known zone
 /// land under `?`). Sorted by zone then group name.
 pub fn tally_by_zone(groups: &[TargetGroupHealth]) -> Vec<GroupZoneTally> {
-    let mut out: BTreeMap<(String, String, String), (StateCounts, BTreeMap<String, u32>)> =
-        BTreeMap::new();
+    // (zone, group name, group arn) -> (counts, reason -> how many)
+    type Key = (String, String, String);
+    let mut out: BTreeMap<Key, (StateCounts, BTreeMap<String, u32>)> = BTreeMap::new();
     for g in groups {
         for t in &g.targets {
             let zone = t.zone_name.clone().unwrap_or_else(|| "?".to_string());
