@@ -4,7 +4,8 @@
 
 use crate::app::{Effect, Loaded, Msg};
 use crate::backend::Backend;
-use crate::model::metrics::ZoneMetrics;
+use crate::model::metrics::{ALL_ZONES, MetricIssue, ZoneMetric, ZoneMetrics};
+use crate::model::zones::{LbKind, LoadBalancer};
 use futures::future::join_all;
 use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
@@ -39,8 +40,26 @@ pub async fn run(effect: Effect, backend: &dyn Backend) -> Loaded {
             window,
             generation,
         } => {
-            let results = join_all(lbs.iter().map(|lb| backend.zone_metrics(lb, window))).await;
+            // The per-AZ metrics the verdict reads (5xx, response time) are ALB metrics;
+            // an NLB's flows and resets are not modelled yet: say so instead of guessing.
+            let (albs, others): (Vec<&LoadBalancer>, Vec<&LoadBalancer>) =
+                lbs.iter().partition(|lb| lb.kind == LbKind::Application);
+            let results = join_all(albs.iter().map(|lb| backend.zone_metrics(lb, window))).await;
             let mut merged = ZoneMetrics::empty(window);
+            for lb in &others {
+                for zone in &lb.zone_names {
+                    merged.ensure_zone(zone);
+                }
+                merged.issues.push(MetricIssue {
+                    zone_name: ALL_ZONES.into(),
+                    metric: ZoneMetric::Requests,
+                    status: format!(
+                        "{} {}: per-AZ metrics are shown for ALBs only; its verdict uses target health",
+                        lb.kind.label(),
+                        lb.name
+                    ),
+                });
+            }
             let mut first_error = None;
             let mut any_ok = false;
             for r in results {
@@ -55,12 +74,12 @@ pub async fn run(effect: Effect, backend: &dyn Backend) -> Loaded {
                 }
             }
             let result = match first_error {
-                Some(e) if !any_ok => Err(e),
+                Some(e) if !any_ok && others.is_empty() => Err(e),
                 Some(e) => {
                     // Some load balancers answered: show them, and say what is missing.
-                    merged.issues.push(crate::model::metrics::MetricIssue {
-                        zone_name: "*".into(),
-                        metric: crate::model::metrics::ZoneMetric::Requests,
+                    merged.issues.push(MetricIssue {
+                        zone_name: ALL_ZONES.into(),
+                        metric: ZoneMetric::Requests,
                         status: e.to_string(),
                     });
                     Ok(merged)
@@ -75,4 +94,46 @@ pub async fn run(effect: Effect, backend: &dyn Backend) -> Loaded {
 /// Runs every effect and collects the results, for `--print` and for tests.
 pub async fn run_all(effects: Vec<Effect>, backend: &dyn Backend) -> Vec<Loaded> {
     join_all(effects.into_iter().map(|e| run(e, backend))).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::demo::{DemoBackend, scenario};
+    use crate::clock::Clock;
+    use crate::model::metrics::Window;
+    use chrono::TimeZone;
+
+    #[tokio::test]
+    async fn nlb_metrics_say_they_are_not_modelled_and_albs_still_load() {
+        let now = chrono::Utc
+            .with_ymd_and_hms(2026, 11, 22, 3, 12, 0)
+            .single()
+            .expect("time");
+        let backend = DemoBackend::new(Clock::Frozen(now), 9);
+        let mut lbs = scenario::load_balancers();
+        lbs[1].kind = LbKind::Network;
+        let loaded = run(
+            Effect::LoadMetrics {
+                lbs,
+                window: Window::ending_at(now, 10),
+                generation: 1,
+            },
+            &backend,
+        )
+        .await;
+        let Loaded::Metrics { result: Ok(m), .. } = loaded else {
+            panic!("metrics should load: {loaded:?}");
+        };
+        assert_eq!(m.issues.len(), 1);
+        assert!(
+            m.issues[0]
+                .status
+                .contains("NLB orders-internal: per-AZ metrics are shown for ALBs only")
+        );
+        assert!(
+            m.series("us-east-1b", ZoneMetric::Target5xx).is_some(),
+            "the ALB's data is there"
+        );
+    }
 }

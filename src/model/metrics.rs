@@ -102,6 +102,9 @@ impl Window {
     }
 }
 
+/// `MetricIssue::zone_name` for a problem that concerns every zone.
+pub const ALL_ZONES: &str = "*";
+
 /// A problem with part of a metrics answer that still left the rest usable.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MetricIssue {

@@ -7,7 +7,7 @@
 use crate::action::Action;
 use crate::app::App;
 use crate::app::slot::{Slot, age};
-use crate::model::metrics::latest;
+use crate::model::metrics::{ALL_ZONES, latest};
 use crate::model::summary::ZoneSummary;
 use crate::model::targets::StateCounts;
 use crate::model::text::{clean, ellipsize};
@@ -263,7 +263,13 @@ pub fn render(area: Rect, buf: &mut Buffer, app: &App, focused: bool) {
         let mut issues: Vec<String> = m
             .issues
             .iter()
-            .map(|i| format!("{} {}: {}", i.zone_name, i.metric.metric_name(), i.status))
+            .map(|i| {
+                if i.zone_name == ALL_ZONES {
+                    i.status.clone()
+                } else {
+                    format!("{} {}: {}", i.zone_name, i.metric.metric_name(), i.status)
+                }
+            })
             .collect();
         issues.dedup();
         if let Some(first) = issues.first() {

@@ -160,9 +160,16 @@ where
         };
     }
     if about_credentials && chain.contains("credential") {
-        return BackendError::NoCredentials(format!(
-            "{}; configure a profile (aws configure / aws sso login) or pass --profile",
+        // The default chain's own message lists every provider it tried: too long.
+        let what = if chain.contains("no credentials found in chain")
+            || chain.contains("no providers in chain")
+        {
+            "none found in the environment, ~/.aws or instance metadata".to_string()
+        } else {
             innermost(err)
+        };
+        return BackendError::NoCredentials(format!(
+            "{what}; configure a profile (aws configure / aws sso login) or pass --profile"
         ));
     }
     if chain.contains("missing region") || chain.contains("no region") {
@@ -439,7 +446,7 @@ mod tests {
         let err = dispatch(ConnectorError::other(Box::new(chain), None));
         assert!(matches!(
             classify("X", &err, None),
-            BackendError::NoCredentials(m) if m.starts_with("no providers in chain provided credentials")
+            BackendError::NoCredentials(m) if m.starts_with("none found in the environment")
         ));
 
         let refused = dispatch(ConnectorError::io(Box::new(Msg(
