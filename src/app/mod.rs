@@ -453,6 +453,18 @@ mod tests {
         scenario::load_balancers().into_iter().take(n).collect()
     }
 
+    /// Starts `a` and answers its load-balancer lookup with one ALB.
+    fn watch_one(a: &mut App) -> Vec<Effect> {
+        a.start();
+        a.update(
+            Msg::Loaded(Loaded::LoadBalancers {
+                purpose: LbPurpose::Select,
+                result: Ok(lbs(1)),
+            }),
+            t0(),
+        )
+    }
+
     fn generation_of(effects: &[Effect]) -> u64 {
         effects
             .iter()
@@ -474,14 +486,7 @@ mod tests {
     #[test]
     fn one_load_balancer_is_watched_and_many_open_the_picker() {
         let mut a = app(&[]);
-        a.start();
-        let fx = a.update(
-            Msg::Loaded(Loaded::LoadBalancers {
-                purpose: LbPurpose::Select,
-                result: Ok(lbs(1)),
-            }),
-            t0(),
-        );
+        let fx = watch_one(&mut a);
         assert_eq!(a.selected.len(), 1);
         assert!(fx.iter().any(|e| matches!(e, Effect::LoadMetrics { .. })));
 
@@ -506,14 +511,7 @@ mod tests {
     #[test]
     fn stale_results_are_dropped() {
         let mut a = app(&["shop-frontend"]);
-        a.start();
-        let first = a.update(
-            Msg::Loaded(Loaded::LoadBalancers {
-                purpose: LbPurpose::Select,
-                result: Ok(lbs(1)),
-            }),
-            t0(),
-        );
+        let first = watch_one(&mut a);
         let old = generation_of(&first);
         let second = a.update(Msg::Action(Action::Refresh), t0());
         let new = generation_of(&second);
@@ -543,14 +541,7 @@ mod tests {
     #[test]
     fn failure_keeps_the_last_data_and_the_error() {
         let mut a = app(&["shop-frontend"]);
-        a.start();
-        let fx = a.update(
-            Msg::Loaded(Loaded::LoadBalancers {
-                purpose: LbPurpose::Select,
-                result: Ok(lbs(1)),
-            }),
-            t0(),
-        );
+        let fx = watch_one(&mut a);
         let g = generation_of(&fx);
         a.update(
             Msg::Loaded(Loaded::Zones {
@@ -581,14 +572,7 @@ mod tests {
     #[test]
     fn ticks_before_the_interval_do_nothing() {
         let mut a = app(&["shop-frontend"]);
-        a.start();
-        a.update(
-            Msg::Loaded(Loaded::LoadBalancers {
-                purpose: LbPurpose::Select,
-                result: Ok(lbs(1)),
-            }),
-            t0(),
-        );
+        watch_one(&mut a);
         assert!(a.update(Msg::Tick, t0() + Duration::seconds(29)).is_empty());
         assert!(!a.update(Msg::Tick, t0() + Duration::seconds(30)).is_empty());
     }

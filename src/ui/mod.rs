@@ -57,40 +57,38 @@ pub fn layout(area: Rect) -> Areas {
         Constraint::Length(1),
     ])
     .areas(area);
-    if area.width >= 120 {
+    let (az, detail, later) = if area.width >= 120 {
         // The bottom row holds the areas later releases fill; until then a few rows do.
         let [top, bottom] =
             Layout::vertical([Constraint::Min(10), Constraint::Length(5)]).areas(body);
         let [az, detail] =
             Layout::horizontal([Constraint::Percentage(68), Constraint::Percentage(32)]).areas(top);
-        let [anomaly, rejects, aws_health] =
-            Layout::horizontal([Constraint::Ratio(1, 3); 3]).areas(bottom);
-        Areas {
-            header,
+        (
             az,
             detail,
-            anomaly,
-            rejects,
-            aws_health,
-            hints,
-        }
+            Layout::horizontal([Constraint::Ratio(1, 3); 3]).areas(bottom),
+        )
     } else {
         let [az, bottom] =
             Layout::vertical([Constraint::Min(8), Constraint::Length(9)]).areas(body);
         let [detail, right] =
             Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
                 .areas(bottom);
-        let [anomaly, rejects, aws_health] =
-            Layout::vertical([Constraint::Ratio(1, 3); 3]).areas(right);
-        Areas {
-            header,
+        (
             az,
             detail,
-            anomaly,
-            rejects,
-            aws_health,
-            hints,
-        }
+            Layout::vertical([Constraint::Ratio(1, 3); 3]).areas(right),
+        )
+    };
+    let [anomaly, rejects, aws_health] = later;
+    Areas {
+        header,
+        az,
+        detail,
+        anomaly,
+        rejects,
+        aws_health,
+        hints,
     }
 }
 
