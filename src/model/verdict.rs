@@ -468,10 +468,11 @@ pub fn zone_verdicts(all: &[ZoneEvidence], p: &VerdictParams) -> Vec<ZoneVerdict
             } else if serving == 0 && !has_metrics {
                 (Level::Unknown, "no targets and no metrics yet".to_string())
             } else if !has_metrics {
+                // Health checks alone cannot see a gray failure: do not call it OK.
                 (
-                    Level::Ok,
+                    Level::Unknown,
                     format!(
-                        "all {} healthy; no metrics to compare",
+                        "all {} healthy, but no metrics: a gray failure cannot be ruled out",
                         plural(serving, "target", "targets")
                     ),
                 )
@@ -674,6 +675,20 @@ mod tests {
         };
         let v = verdicts(&[empty]);
         assert_eq!(v[0].level, Level::Unknown);
+    }
+
+    #[test]
+    fn healthy_targets_without_metrics_are_not_called_ok() {
+        let mut blind = vec![zone("az1", 3), zone("az2", 3)];
+        for z in &mut blind {
+            z.requests = vec![None; MINUTES];
+            z.errors_5xx = vec![None; MINUTES];
+            z.response_time = vec![None; MINUTES];
+            z.connection_errors = vec![None; MINUTES];
+        }
+        let v = verdicts(&blind);
+        assert_eq!(v[0].level, Level::Unknown, "{:?}", v[0]);
+        assert!(v[0].reason.contains("gray failure cannot be ruled out"));
     }
 
     #[test]
