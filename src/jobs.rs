@@ -27,10 +27,7 @@ pub async fn run(effect: Effect, backend: &dyn Backend) -> Loaded {
             purpose,
             result: backend.load_balancers(&wanted).await,
         },
-        Effect::LoadZones { generation } => Loaded::Zones {
-            generation,
-            result: backend.zones().await,
-        },
+        Effect::LoadZones => Loaded::Zones(backend.zones().await),
         Effect::LoadTargetHealth { lbs, generation } => Loaded::TargetHealth {
             generation,
             result: backend.target_health(&lbs).await,

@@ -77,10 +77,8 @@ pub enum Loaded {
         purpose: LbPurpose,
         result: Result<Vec<LoadBalancer>, BackendError>,
     },
-    Zones {
-        generation: u64,
-        result: Result<Vec<Zone>, BackendError>,
-    },
+    /// Zones are the account's, whatever is selected: they carry no generation.
+    Zones(Result<Vec<Zone>, BackendError>),
     TargetHealth {
         generation: u64,
         result: Result<Vec<TargetGroupHealth>, BackendError>,
@@ -111,9 +109,7 @@ pub enum Effect {
         wanted: Vec<String>,
         purpose: LbPurpose,
     },
-    LoadZones {
-        generation: u64,
-    },
+    LoadZones,
     LoadTargetHealth {
         lbs: Vec<LoadBalancer>,
         generation: u64,
@@ -199,9 +195,7 @@ impl App {
                 wanted: self.wanted.clone(),
                 purpose: LbPurpose::Select,
             },
-            Effect::LoadZones {
-                generation: self.generation,
-            },
+            Effect::LoadZones,
         ]
     }
 
@@ -229,10 +223,13 @@ impl App {
         }
         self.generation += 1;
         let generation = self.generation;
-        self.az.zones.start();
+        // Zones do not depend on the selection: one request in flight is enough.
+        if !self.az.zones.loading {
+            self.az.zones.start();
+            effects.push(Effect::LoadZones);
+        }
         self.az.health.start();
         self.az.metrics.start();
-        effects.push(Effect::LoadZones { generation });
         effects.push(Effect::LoadTargetHealth {
             lbs: self.selected.clone(),
             generation,
@@ -325,7 +322,7 @@ impl App {
                     None => Vec::new(),
                 }
             }
-            Loaded::Zones { generation, result } if generation == self.generation => {
+            Loaded::Zones(result) => {
                 self.az.zones.finish(result, now);
                 self.az.recompute(&self.selected);
                 Vec::new()
@@ -341,9 +338,7 @@ impl App {
                 Vec::new()
             }
             // A result from before the last refresh or selection change.
-            Loaded::Zones { .. } | Loaded::TargetHealth { .. } | Loaded::Metrics { .. } => {
-                Vec::new()
-            }
+            Loaded::TargetHealth { .. } | Loaded::Metrics { .. } => Vec::new(),
         }
     }
 
@@ -543,13 +538,7 @@ mod tests {
         let mut a = app(&["shop-frontend"]);
         let fx = watch_one(&mut a);
         let g = generation_of(&fx);
-        a.update(
-            Msg::Loaded(Loaded::Zones {
-                generation: g,
-                result: Ok(scenario::zones()),
-            }),
-            t0(),
-        );
+        a.update(Msg::Loaded(Loaded::Zones(Ok(scenario::zones()))), t0());
         let later = t0() + Duration::seconds(40);
         let fx = a.update(Msg::Tick, later);
         assert!(!fx.is_empty(), "the refresh interval passed");
@@ -557,13 +546,7 @@ mod tests {
         let err = BackendError::Throttled {
             operation: "DescribeAvailabilityZones".into(),
         };
-        a.update(
-            Msg::Loaded(Loaded::Zones {
-                generation: g2,
-                result: Err(err.clone()),
-            }),
-            later,
-        );
+        a.update(Msg::Loaded(Loaded::Zones(Err(err.clone()))), later);
         assert_eq!(a.az.zones.get().map(Vec::len), Some(6));
         assert_eq!(a.az.zones.error, Some((err, later)));
         assert_eq!(a.az.zones.at, Some(t0()));

@@ -46,11 +46,15 @@ impl<T> Slot<T> {
     }
 }
 
-/// How long ago, in the fewest characters a person reads at a glance: `4s`, `3m`, `2h`.
+/// How long ago, in the fewest characters a person reads at a glance: `<10s`, `30s`,
+/// `3m`, `2h`. Under a minute it moves in 10-second steps, so an idle screen is not
+/// redrawn every second just to count (every redraw costs bytes over SSH).
 pub fn age(then: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let s = (now - then).num_seconds().max(0);
-    if s < 60 {
-        format!("{s}s")
+    if s < 10 {
+        "<10s".to_string()
+    } else if s < 60 {
+        format!("{}s", s / 10 * 10)
     } else if s < 3600 {
         format!("{}m", s / 60)
     } else if s < 86_400 {
@@ -85,9 +89,10 @@ mod tests {
     #[test]
     fn ages_are_short() {
         let t = Utc.timestamp_opt(0, 0).single().expect("time");
-        assert_eq!(age(t, t + chrono::Duration::seconds(4)), "4s");
+        assert_eq!(age(t, t + chrono::Duration::seconds(4)), "<10s");
+        assert_eq!(age(t, t + chrono::Duration::seconds(37)), "30s");
         assert_eq!(age(t, t + chrono::Duration::seconds(185)), "3m");
         assert_eq!(age(t, t + chrono::Duration::hours(5)), "5h");
-        assert_eq!(age(t + chrono::Duration::seconds(5), t), "0s");
+        assert_eq!(age(t + chrono::Duration::seconds(5), t), "<10s");
     }
 }
