@@ -10,6 +10,16 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Widget};
 
+/// A path with the home directory written as `~` (shorter, and the same on every machine).
+fn tilde(path: &str) -> String {
+    match std::env::var("HOME") {
+        Ok(home) if !home.is_empty() && path.starts_with(&home) => {
+            format!("~{}", &path[home.len()..])
+        }
+        _ => path.to_string(),
+    }
+}
+
 pub fn render(area: Rect, buf: &mut Buffer, app: &App) {
     let mut lines: Vec<Line> = Vec::new();
     for a in Action::ALL {
@@ -26,18 +36,21 @@ pub fn render(area: Rect, buf: &mut Buffer, app: &App) {
     }
     lines.push(Line::raw(""));
     let keymap = match &app.keymap.source {
-        Some(p) => format!(" keymap: {} (over the defaults)", p.display()),
+        Some(p) => format!(
+            " keymap: {} (over the defaults)",
+            tilde(&p.display().to_string())
+        ),
         None => format!(
             " keymap: defaults; override in {}",
             user_keymap_path()
-                .map(|p| p.display().to_string())
+                .map(|p| tilde(&p.display().to_string()))
                 .unwrap_or_else(|| "~/.config/grayscope/keymap.toml".into())
         ),
     };
     lines.push(Line::from(Span::styled(keymap, theme::dim())));
     if let Some(log) = &app.log_path {
         lines.push(Line::from(Span::styled(
-            format!(" log: {log}"),
+            format!(" log: {}", tilde(log)),
             theme::dim(),
         )));
     }
