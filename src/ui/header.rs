@@ -46,7 +46,7 @@ pub fn render(area: Rect, buf: &mut Buffer, app: &App) {
     let clock = if app.local_clock {
         app.now
             .with_timezone(&Local)
-            .format("%H:%M:%S %Z")
+            .format("%H:%M:%S local")
             .to_string()
     } else {
         app.now.format("%H:%M:%S UTC").to_string()
