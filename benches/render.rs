@@ -12,15 +12,14 @@
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use clap::Parser;
 use criterion::{Criterion, criterion_group, criterion_main};
-use grayscope::app::{App, Msg};
-use grayscope::backend::Backend;
+use grayscope::app::App;
 use grayscope::keymap::Keymap;
 use grayscope::model::metrics::{Window, ZoneMetric, ZoneMetrics};
 use grayscope::model::summary::summarize;
 use grayscope::model::targets::{Target, TargetGroup, TargetGroupHealth, TargetState, ZoneSource};
 use grayscope::model::verdict::{Level, VerdictParams, zone_verdicts};
 use grayscope::model::zones::{LbKind, LoadBalancer, Zone, ZoneMap};
-use grayscope::{Cli, jobs, ui};
+use grayscope::{Cli, ui};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use std::hint::black_box;
@@ -36,20 +35,7 @@ fn loaded_demo() -> App {
         .enable_all()
         .build()
         .expect("runtime");
-    rt.block_on(async {
-        let backend: &dyn Backend = backend.as_ref();
-        let mut effects = app.start();
-        for _ in 0..8 {
-            if effects.is_empty() {
-                break;
-            }
-            let mut next = Vec::new();
-            for loaded in jobs::run_all(std::mem::take(&mut effects), backend).await {
-                next.extend(app.update(Msg::Loaded(loaded), clock.now()));
-            }
-            effects = next;
-        }
-    });
+    rt.block_on(grayscope::load_all(&mut app, backend.as_ref(), clock));
     assert!(
         app.az
             .summaries

@@ -75,16 +75,11 @@ pub fn setup(cli: &Cli, keymap: Keymap) -> (App, Arc<dyn Backend>, Clock) {
     (app, backend, clock)
 }
 
-/// Loads everything once, without a terminal, and returns the screen as a buffer.
-pub async fn render_once(
-    mut app: App,
-    backend: &dyn Backend,
-    clock: Clock,
-    width: u16,
-    height: u16,
-) -> ratatui::buffer::Buffer {
+/// Starts the app and carries out its effects until nothing is left to load (load
+/// balancers first, then what they lead to), without a terminal.
+pub async fn load_all(app: &mut App, backend: &dyn Backend, clock: Clock) {
     let mut effects = app.start();
-    // Each round carries out what the last one asked for (load balancers -> panes).
+    // Each round carries out what the last one asked for; a few rounds are enough.
     for _ in 0..8 {
         if effects.is_empty() {
             break;
@@ -95,6 +90,17 @@ pub async fn render_once(
         }
         effects = next;
     }
+}
+
+/// Loads everything once, without a terminal, and returns the screen as a buffer.
+pub async fn render_once(
+    mut app: App,
+    backend: &dyn Backend,
+    clock: Clock,
+    width: u16,
+    height: u16,
+) -> ratatui::buffer::Buffer {
+    load_all(&mut app, backend, clock).await;
     let area = ratatui::layout::Rect::new(0, 0, width, height);
     let mut buf = ratatui::buffer::Buffer::empty(area);
     ui::render(area, &mut buf, &app);

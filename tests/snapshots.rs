@@ -19,15 +19,7 @@ async fn loaded_demo(extra: &[&str]) -> (App, Arc<dyn Backend>, Clock) {
     args.extend_from_slice(extra);
     let cli = Cli::parse_from(args);
     let (mut app, backend, clock) = grayscope::setup(&cli, Keymap::defaults());
-    let mut effects = app.start();
-    while !effects.is_empty() {
-        let mut next = Vec::new();
-        for loaded in grayscope::jobs::run_all(std::mem::take(&mut effects), backend.as_ref()).await
-        {
-            next.extend(app.update(Msg::Loaded(loaded), clock.now()));
-        }
-        effects = next;
-    }
+    grayscope::load_all(&mut app, backend.as_ref(), clock).await;
     (app, backend, clock)
 }
 
