@@ -15,9 +15,10 @@
 //! Under `cargo test` (no `--bench` argument) it does one quick run of each and asserts
 //! only that a first frame arrives and a frozen idle screen writes nothing.
 
-use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
-use std::io::{Read, Write};
-use std::sync::{Arc, Mutex};
+#[path = "../tests/support/pty.rs"]
+mod pty;
+
+use pty::Pty;
 use std::time::{Duration, Instant};
 
 const CLOCK: &str = "2026-11-22T03:12:00Z";
@@ -50,26 +51,11 @@ impl Seen {
     }
 }
 
-struct Session {
-    child: Box<dyn Child + Send + Sync>,
-    _master: Box<dyn MasterPty + Send>,
-    writer: Box<dyn Write + Send>,
-    screen: Arc<Mutex<vt100::Parser>>,
-    seen: Arc<Mutex<Seen>>,
-    spawned: Instant,
-    _tmp: std::path::PathBuf,
-}
+/// The binary in a pty, and what the reader saw.
+type Session = Pty<Seen>;
 
 impl Session {
     fn start(args: &[&str], cols: u16, rows: u16) -> Session {
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("open pty");
         // A private HOME: no user keymap, no user config; logs go there too.
         let tmp = std::env::temp_dir().join(format!(
             "grayscope-bench-terminal-{}-{}",
@@ -77,37 +63,18 @@ impl Session {
             COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         ));
         std::fs::create_dir_all(&tmp).expect("temp dir");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_grayscope"));
-        cmd.args(args);
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("HOME", &tmp);
-        cmd.args([
-            "--log-file",
-            tmp.join("grayscope.log").to_str().expect("utf-8 path"),
-        ]);
-        let mut reader = pair.master.try_clone_reader().expect("reader");
-        let writer = pair.master.take_writer().expect("writer");
-        let screen = Arc::new(Mutex::new(vt100::Parser::new(
-            std::num::NonZeroU16::new(rows).expect("rows"),
-            std::num::NonZeroU16::new(cols).expect("cols"),
-            0,
-        )));
-        let seen = Arc::new(Mutex::new(Seen::default()));
-        let (s2, seen2) = (screen.clone(), seen.clone());
-        // The reader runs before the spawn so that no byte waits on it.
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 16384];
-            while let Ok(n) = reader.read(&mut buf) {
-                let now = Instant::now();
-                if n == 0 {
-                    break;
-                }
-                let mut parser = s2.lock().expect("lock");
-                parser.process(&buf[..n]);
-                let mut seen = seen2.lock().expect("lock");
+        let log = tmp.join("grayscope.log");
+        Pty::spawn(
+            args,
+            cols,
+            rows,
+            tmp,
+            &log,
+            Seen::default(),
+            |seen, now, bytes, parser| {
                 seen.first_byte.get_or_insert(now);
-                seen.chunks.push((now, n));
-                seen.raw.extend_from_slice(&buf[..n]);
+                seen.chunks.push((now, bytes.len()));
+                seen.raw.extend_from_slice(bytes);
                 if seen.first_frame.is_none() || seen.verdict.is_none() {
                     let text = parser.screen().contents();
                     if seen.first_frame.is_none() && text.chars().any(|c| !c.is_whitespace()) {
@@ -117,24 +84,8 @@ impl Session {
                         seen.verdict = Some(now);
                     }
                 }
-            }
-        });
-        let spawned = Instant::now();
-        let child = pair.slave.spawn_command(cmd).expect("spawn grayscope");
-        drop(pair.slave);
-        Session {
-            child,
-            _master: pair.master,
-            writer,
-            screen,
-            seen,
-            spawned,
-            _tmp: tmp,
-        }
-    }
-
-    fn contents(&self) -> String {
-        self.screen.lock().expect("lock").screen().contents()
+            },
+        )
     }
 
     /// Waits until the verdict is on screen; returns when it appeared.
@@ -166,11 +117,6 @@ impl Session {
         }
     }
 
-    fn send(&mut self, keys: &str) {
-        self.writer.write_all(keys.as_bytes()).expect("write keys");
-        self.writer.flush().expect("flush");
-    }
-
     /// Quits with `q` (killing it if that does not work) and reaps the child.
     fn quit(mut self) {
         self.send("q");
@@ -186,7 +132,7 @@ impl Session {
             }
             std::thread::sleep(Duration::from_millis(5));
         }
-        let _ = std::fs::remove_dir_all(&self._tmp);
+        let _ = std::fs::remove_dir_all(&self.home);
     }
 }
 

@@ -1,70 +1,28 @@
 //! End to end: the built binary in `--demo`, in a pseudo-terminal, driven by keys; the
 //! screen is read back through a terminal emulator (vt100) and asserted.
 
-use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
-use std::io::{Read, Write};
-use std::sync::{Arc, Mutex};
+mod support;
+
 use std::time::{Duration, Instant};
+use support::pty::Pty;
 
 const CLOCK: &str = "2026-11-22T03:12:00Z";
 
-struct Session {
-    child: Box<dyn Child + Send + Sync>,
-    master: Box<dyn MasterPty + Send>,
-    writer: Box<dyn Write + Send>,
-    screen: Arc<Mutex<vt100::Parser>>,
-    raw: Arc<Mutex<Vec<u8>>>,
-}
+/// The binary in a pty, and every byte it wrote.
+type Session = Pty<Vec<u8>>;
 
 impl Session {
     fn start(args: &[&str], cols: u16, rows: u16) -> Session {
-        let pty = native_pty_system();
-        let pair = pty
-            .openpty(PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("open pty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_grayscope"));
-        cmd.args(args);
-        cmd.env("TERM", "xterm-256color");
         let log = std::env::temp_dir().join(format!("grayscope-e2e-{}.log", std::process::id()));
-        cmd.env("HOME", std::env::temp_dir());
-        cmd.args(["--log-file", log.to_str().expect("utf-8 path")]);
-        let child = pair.slave.spawn_command(cmd).expect("spawn grayscope");
-        drop(pair.slave);
-        let mut reader = pair.master.try_clone_reader().expect("reader");
-        let writer = pair.master.take_writer().expect("writer");
-        let screen = Arc::new(Mutex::new(vt100::Parser::new(
-            std::num::NonZeroU16::new(rows).expect("rows"),
-            std::num::NonZeroU16::new(cols).expect("cols"),
-            0,
-        )));
-        let raw = Arc::new(Mutex::new(Vec::new()));
-        let (s2, r2) = (screen.clone(), raw.clone());
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                s2.lock().expect("lock").process(&buf[..n]);
-                r2.lock().expect("lock").extend_from_slice(&buf[..n]);
-            }
-        });
-        Session {
-            child,
-            master: pair.master,
-            writer,
-            screen,
-            raw,
-        }
-    }
-
-    fn contents(&self) -> String {
-        self.screen.lock().expect("lock").screen().contents()
+        Pty::spawn(
+            args,
+            cols,
+            rows,
+            std::env::temp_dir(),
+            &log,
+            Vec::new(),
+            |raw, _, bytes, _| raw.extend_from_slice(bytes),
+        )
     }
 
     fn wait_for(&self, needle: &str) -> String {
@@ -80,11 +38,6 @@ impl Session {
             );
             std::thread::sleep(Duration::from_millis(25));
         }
-    }
-
-    fn send(&mut self, keys: &str) {
-        self.writer.write_all(keys.as_bytes()).expect("write keys");
-        self.writer.flush().expect("flush");
     }
 
     fn wait_exit(&mut self) -> portable_pty::ExitStatus {
@@ -109,7 +62,7 @@ impl Session {
         );
         assert!(!parser.screen().hide_cursor(), "cursor still hidden");
         drop(parser);
-        let raw = self.raw.lock().expect("lock");
+        let raw = self.seen.lock().expect("lock");
         let text = String::from_utf8_lossy(&raw);
         assert!(
             text.contains("\x1b[?1049l"),

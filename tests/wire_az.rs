@@ -18,16 +18,10 @@ mod support;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use aws_config::SdkConfig;
 use aws_sdk_cloudwatch::primitives::DateTime as CwTime;
 use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
-use aws_sdk_elasticloadbalancingv2::types::{
-    Action as ElbAction, ActionTypeEnum, LoadBalancerSchemeEnum, LoadBalancerTypeEnum,
-    ProtocolEnum, TargetDescription, TargetTypeEnum,
-};
+use aws_sdk_elasticloadbalancingv2::types::{LoadBalancerSchemeEnum, TargetTypeEnum};
 use chrono::{Duration, DurationRound, Utc};
 use clap::Parser;
 use grayscope::Cli;
@@ -43,6 +37,7 @@ use grayscope::model::zones::{LbKind, ZoneMap};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use support::bridge::{self, Bridge};
+use support::seed::{Moto, unique};
 
 // ---------------------------------------------------------------------------------------
 // The product's view of the world: one bridge, and the environment pointing at it
@@ -95,6 +90,17 @@ const PRODUCT_OPERATIONS: [(&str, &str); 7] = [
     ("monitoring", "GetMetricData"),
 ];
 
+/// Every operation the AZ pane needs went through the bridge and was answered 200.
+fn assert_product_operations_seen(ops: &[bridge::Op]) {
+    for (service, operation) in PRODUCT_OPERATIONS {
+        assert!(
+            ops.iter()
+                .any(|o| o.service == service && o.operation == operation && o.status == 200),
+            "{service} {operation} not seen through the bridge: {ops:?}"
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Seeding moto
 
@@ -108,24 +114,6 @@ const IPS_PER_ZONE: [usize; 3] = [1, 2, 2];
 const MINUTES: usize = 30;
 /// From this minute of the window on, the bad zone is bad.
 const BAD_FROM: usize = 22;
-
-/// A name no other test (or earlier run against the same moto) uses; at most 32
-/// characters, letters, digits and hyphens (ELBv2 names).
-fn unique(prefix: &str) -> String {
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or_default();
-    let name = format!(
-        "{prefix}-{}-{}-{:x}",
-        std::process::id() % 100_000,
-        COUNTER.fetch_add(1, Ordering::Relaxed),
-        nanos % 0x10_0000
-    );
-    assert!(name.len() <= 32, "name too long for ELBv2: {name}");
-    name
-}
 
 /// The seeded value of `metric` in zone `z` at minute `m` of the window (minute
 /// `MINUTES` is the minute after the window, seeded so that a later window still has
@@ -173,60 +161,20 @@ fn dim(name: &str, value: &str) -> Dimension {
 /// test's own, so the product's bridge only ever sees the product's calls.
 async fn seed() -> Seeded {
     let moto = support::moto_endpoint();
-    let direct: SdkConfig = support::sdk_config(&moto);
-    let ec2 = aws_sdk_ec2::Client::new(&direct);
-    let elb = aws_sdk_elasticloadbalancingv2::Client::new(&direct);
-
-    let zone_ids: HashMap<String, String> = ec2
-        .describe_availability_zones()
-        .send()
-        .await
-        .expect("seed: DescribeAvailabilityZones")
-        .availability_zones()
-        .iter()
-        .filter_map(|z| Some((z.zone_name()?.to_string(), z.zone_id()?.to_string())))
-        .collect();
-
-    let vpc_id = ec2
-        .create_vpc()
-        .cidr_block("10.42.0.0/16")
-        .send()
-        .await
-        .expect("seed: CreateVpc")
-        .vpc()
-        .and_then(|v| v.vpc_id())
-        .expect("seed: VPC ID")
-        .to_string();
+    let seeder = Moto::direct();
+    let zone_ids = seeder.zone_ids().await;
+    let vpc_id = seeder.create_vpc("10.42.0.0/16").await;
 
     let mut subnets = Vec::new();
     let mut target_zones = HashMap::new();
     let mut instance_ids = Vec::new();
     let mut ips = Vec::new();
     for (z, zone) in ZONES.iter().enumerate() {
-        let subnet = ec2
-            .create_subnet()
-            .vpc_id(&vpc_id)
-            .cidr_block(format!("10.42.{}.0/24", 10 + z))
-            .availability_zone(*zone)
-            .send()
-            .await
-            .expect("seed: CreateSubnet")
-            .subnet()
-            .and_then(|s| s.subnet_id())
-            .expect("seed: subnet ID")
-            .to_string();
+        let subnet = seeder
+            .create_subnet(&vpc_id, format!("10.42.{}.0/24", 10 + z), zone)
+            .await;
         let count = INSTANCES_PER_ZONE[z] as i32;
-        let run = ec2
-            .run_instances()
-            .image_id("ami-12c6146b")
-            .instance_type(aws_sdk_ec2::types::InstanceType::T3Micro)
-            .min_count(count)
-            .max_count(count)
-            .subnet_id(&subnet)
-            .send()
-            .await
-            .expect("seed: RunInstances");
-        for instance in run.instances() {
+        for instance in seeder.run_instances(&subnet, count).await {
             let id = instance
                 .instance_id()
                 .expect("seed: instance ID")
@@ -248,19 +196,9 @@ async fn seed() -> Seeded {
     }
 
     let lb_name = unique("gs-az");
-    let lb = elb
-        .create_load_balancer()
-        .name(&lb_name)
-        .r#type(LoadBalancerTypeEnum::Application)
-        .scheme(LoadBalancerSchemeEnum::Internal)
-        .set_subnets(Some(subnets))
-        .send()
-        .await
-        .expect("seed: CreateLoadBalancer");
-    let lb_arn = lb.load_balancers()[0]
-        .load_balancer_arn()
-        .expect("seed: LB ARN")
-        .to_string();
+    let lb_arn = seeder
+        .create_alb(&lb_name, Some(LoadBalancerSchemeEnum::Internal), subnets)
+        .await;
 
     let mut groups = Vec::new();
     for (kind, port) in [(TargetTypeEnum::Instance, 80), (TargetTypeEnum::Ip, 8080)] {
@@ -269,49 +207,22 @@ async fn seed() -> Seeded {
         } else {
             "gs-in"
         });
-        let arn = elb
-            .create_target_group()
-            .name(&name)
-            .protocol(ProtocolEnum::Http)
-            .port(port)
-            .vpc_id(&vpc_id)
-            .target_type(kind)
-            .send()
-            .await
-            .expect("seed: CreateTargetGroup")
-            .target_groups()[0]
-            .target_group_arn()
-            .expect("seed: target group ARN")
-            .to_string();
-        elb.create_listener()
-            .load_balancer_arn(&lb_arn)
-            .protocol(ProtocolEnum::Http)
-            .port(port)
-            .default_actions(
-                ElbAction::builder()
-                    .r#type(ActionTypeEnum::Forward)
-                    .target_group_arn(&arn)
-                    .build(),
-            )
-            .send()
-            .await
-            .expect("seed: CreateListener");
+        let arn = seeder.create_target_group(&name, port, &vpc_id, kind).await;
+        seeder.forward(&lb_arn, port, &arn).await;
         groups.push(arn);
     }
     let (instance_group_arn, ip_group_arn) = (groups[0].clone(), groups[1].clone());
-    let mut register = elb.register_targets().target_group_arn(&instance_group_arn);
-    for id in &instance_ids {
-        register = register.targets(TargetDescription::builder().id(id).port(80).build());
-    }
-    register
-        .send()
-        .await
-        .expect("seed: RegisterTargets (instances)");
-    let mut register = elb.register_targets().target_group_arn(&ip_group_arn);
-    for ip in &ips {
-        register = register.targets(TargetDescription::builder().id(ip).port(8080).build());
-    }
-    register.send().await.expect("seed: RegisterTargets (IPs)");
+    seeder
+        .register_targets(
+            &instance_group_arn,
+            &instance_ids,
+            80,
+            "seed: RegisterTargets (instances)",
+        )
+        .await;
+    seeder
+        .register_targets(&ip_group_arn, &ips, 8080, "seed: RegisterTargets (IPs)")
+        .await;
 
     // Metrics: the window's 30 minutes plus the minute after it, with the dimensions in
     // the order the backend queries them (moto matches them in order, unlike AWS).
@@ -600,13 +511,7 @@ async fn wire_live_backend_resolves_zones_targets_and_metrics_and_flags_the_gray
     // On the wire: every operation the pane needs went over HTTP through the bridge,
     // answered 200, and nothing but those reads was sent (by any test of this binary).
     let ops = bridge.operations();
-    for (service, operation) in PRODUCT_OPERATIONS {
-        assert!(
-            ops.iter()
-                .any(|o| o.service == service && o.operation == operation && o.status == 200),
-            "{service} {operation} not seen through the bridge: {ops:?}"
-        );
-    }
+    assert_product_operations_seen(&ops);
     for op in &ops {
         assert!(
             PRODUCT_OPERATIONS.contains(&(op.service.as_str(), op.operation.as_str())),
@@ -671,11 +576,5 @@ async fn wire_headless_app_shows_the_seeded_zone_degraded_with_its_id() {
     );
 
     let ops = bridge.operations();
-    for (service, operation) in PRODUCT_OPERATIONS {
-        assert!(
-            ops.iter()
-                .any(|o| o.service == service && o.operation == operation && o.status == 200),
-            "{service} {operation} not seen through the bridge: {ops:?}"
-        );
-    }
+    assert_product_operations_seen(&ops);
 }

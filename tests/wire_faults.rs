@@ -26,16 +26,12 @@ mod support;
 
 use std::collections::{BTreeMap, HashMap};
 use std::convert::Infallible;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration as StdDuration, SystemTime, UNIX_EPOCH};
+use std::time::Duration as StdDuration;
 
 use aws_config::SdkConfig;
 use aws_config::timeout::TimeoutConfig;
-use aws_sdk_elasticloadbalancingv2::types::{
-    Action as ElbAction, ActionTypeEnum, LoadBalancerTypeEnum, ProtocolEnum, TargetDescription,
-    TargetTypeEnum,
-};
+use aws_sdk_elasticloadbalancingv2::types::TargetTypeEnum;
 use bytes::Bytes;
 use chrono::Utc;
 use grayscope::action::Action;
@@ -54,6 +50,7 @@ use hyper_util::rt::TokioIo;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use support::bridge::{self, Bridge};
+use support::seed::{Moto, unique};
 
 const WIDTH: u16 = 120;
 const HEIGHT: u16 = 40;
@@ -231,23 +228,6 @@ fn test_config(endpoint: &str) -> SdkConfig {
 // ---------------------------------------------------------------------------------------
 // Seeding moto (the mixed set-up)
 
-/// A name no other test (or earlier run against the same moto) uses; ELBv2-safe.
-fn unique(prefix: &str) -> String {
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or_default();
-    let name = format!(
-        "{prefix}-{}-{}-{:x}",
-        std::process::id() % 100_000,
-        COUNTER.fetch_add(1, Ordering::Relaxed),
-        nanos % 0x10_0000
-    );
-    assert!(name.len() <= 32, "name too long for ELBv2: {name}");
-    name
-}
-
 struct Seeded {
     lb_name: String,
     /// Instance ID -> zone name.
@@ -259,55 +239,16 @@ struct Seeded {
 /// A VPC with a subnet and one instance in each of [`ZONES`], an ALB across them and an
 /// instance target group with the instances registered. Straight at moto.
 async fn seed() -> Seeded {
-    let direct = support::sdk_config(&support::moto_endpoint());
-    let ec2 = aws_sdk_ec2::Client::new(&direct);
-    let elb = aws_sdk_elasticloadbalancingv2::Client::new(&direct);
-
-    let zone_ids = ec2
-        .describe_availability_zones()
-        .send()
-        .await
-        .expect("seed: DescribeAvailabilityZones")
-        .availability_zones()
-        .iter()
-        .filter_map(|z| Some((z.zone_name()?.to_string(), z.zone_id()?.to_string())))
-        .collect();
-    let vpc_id = ec2
-        .create_vpc()
-        .cidr_block("10.43.0.0/16")
-        .send()
-        .await
-        .expect("seed: CreateVpc")
-        .vpc()
-        .and_then(|v| v.vpc_id())
-        .expect("seed: VPC ID")
-        .to_string();
+    let seeder = Moto::direct();
+    let zone_ids = seeder.zone_ids().await;
+    let vpc_id = seeder.create_vpc("10.43.0.0/16").await;
     let mut subnets = Vec::new();
     let mut instance_zones = HashMap::new();
     for (z, zone) in ZONES.iter().enumerate() {
-        let subnet = ec2
-            .create_subnet()
-            .vpc_id(&vpc_id)
-            .cidr_block(format!("10.43.{z}.0/24"))
-            .availability_zone(*zone)
-            .send()
-            .await
-            .expect("seed: CreateSubnet")
-            .subnet()
-            .and_then(|s| s.subnet_id())
-            .expect("seed: subnet ID")
-            .to_string();
-        let run = ec2
-            .run_instances()
-            .image_id("ami-12c6146b")
-            .instance_type(aws_sdk_ec2::types::InstanceType::T3Micro)
-            .min_count(1)
-            .max_count(1)
-            .subnet_id(&subnet)
-            .send()
-            .await
-            .expect("seed: RunInstances");
-        for instance in run.instances() {
+        let subnet = seeder
+            .create_subnet(&vpc_id, format!("10.43.{z}.0/24"), zone)
+            .await;
+        for instance in seeder.run_instances(&subnet, 1).await {
             let id = instance.instance_id().expect("seed: instance ID");
             instance_zones.insert(id.to_string(), zone.to_string());
         }
@@ -315,50 +256,24 @@ async fn seed() -> Seeded {
     }
 
     let lb_name = unique("gs-fault");
-    let lb_arn = elb
-        .create_load_balancer()
-        .name(&lb_name)
-        .r#type(LoadBalancerTypeEnum::Application)
-        .set_subnets(Some(subnets))
-        .send()
-        .await
-        .expect("seed: CreateLoadBalancer")
-        .load_balancers()[0]
-        .load_balancer_arn()
-        .expect("seed: LB ARN")
-        .to_string();
-    let group_arn = elb
-        .create_target_group()
-        .name(unique("gs-fault-tg"))
-        .protocol(ProtocolEnum::Http)
-        .port(80)
-        .vpc_id(&vpc_id)
-        .target_type(TargetTypeEnum::Instance)
-        .send()
-        .await
-        .expect("seed: CreateTargetGroup")
-        .target_groups()[0]
-        .target_group_arn()
-        .expect("seed: target group ARN")
-        .to_string();
-    elb.create_listener()
-        .load_balancer_arn(&lb_arn)
-        .protocol(ProtocolEnum::Http)
-        .port(80)
-        .default_actions(
-            ElbAction::builder()
-                .r#type(ActionTypeEnum::Forward)
-                .target_group_arn(&group_arn)
-                .build(),
+    let lb_arn = seeder.create_alb(&lb_name, None, subnets).await;
+    let group_arn = seeder
+        .create_target_group(
+            &unique("gs-fault-tg"),
+            80,
+            &vpc_id,
+            TargetTypeEnum::Instance,
         )
-        .send()
-        .await
-        .expect("seed: CreateListener");
-    let mut register = elb.register_targets().target_group_arn(&group_arn);
-    for id in instance_zones.keys() {
-        register = register.targets(TargetDescription::builder().id(id).port(80).build());
-    }
-    register.send().await.expect("seed: RegisterTargets");
+        .await;
+    seeder.forward(&lb_arn, 80, &group_arn).await;
+    seeder
+        .register_targets(
+            &group_arn,
+            instance_zones.keys(),
+            80,
+            "seed: RegisterTargets",
+        )
+        .await;
 
     Seeded {
         lb_name,

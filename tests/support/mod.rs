@@ -4,6 +4,8 @@
 //!   (CloudWatch, Health) talk to moto, which only speaks their JSON 1.0 form, and that
 //!   records every operation it forwards.
 //! - [`ops`]: the `GRAYSCOPE_OPS_LOG` operations log.
+//! - [`pty`]: the built binary in a pseudo-terminal, its screen read through vt100.
+//! - [`seed`]: seeding moto (VPCs, subnets, instances, load balancers, target groups).
 //! - [`moto_endpoint`], [`moto_reset`], [`sdk_config`]: wiring for tests against moto,
 //!   which `scripts/with-moto` starts.
 
@@ -11,6 +13,8 @@
 
 pub mod bridge;
 pub mod ops;
+pub mod pty;
+pub mod seed;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_cloudwatch::config::{Credentials, SharedCredentialsProvider};
