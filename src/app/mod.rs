@@ -403,6 +403,8 @@ impl App {
             Action::DrillDown if self.focus == Pane::AzHealth => {
                 self.az.drill_down();
             }
+            // Esc closes a drill-down first (`back` does that and says so); with none
+            // open, it brings focus back to pane 1.
             Action::Back if !self.az.back() => self.focus = Pane::AzHealth,
             Action::Refresh => return self.refresh(),
             Action::ToggleClock => self.local_clock = !self.local_clock,
