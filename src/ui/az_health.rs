@@ -59,6 +59,11 @@ pub fn slot_errors<T>(name: &str, slot: &Slot<T>, now: DateTime<Utc>) -> Option<
     )))
 }
 
+/// The 5xx rate (percent) and response time (seconds) a full sparkline bar stands for
+/// at least.
+const SPARK_FLOOR_5XX_PCT: f64 = 5.0;
+const SPARK_FLOOR_RT_SECS: f64 = 0.5;
+
 struct Columns {
     zone: usize,
     id: usize,
@@ -372,12 +377,15 @@ fn table_lines(app: &App, width: usize, height: usize, focused: bool) -> Vec<Lin
     }
     let c = Columns::for_width(width);
     let rate_series_all: Vec<Vec<Option<f64>>> = pane.summaries.iter().map(rate_series).collect();
-    let rate_max = max_of(rate_series_all.iter().map(Vec::as_slice));
+    // Floors keep healthy noise (0.3% vs 0.6% 5xx, 90 vs 120 ms) low on the chart
+    // instead of stretching it to full height: a full bar must mean something.
+    let rate_max = max_of(rate_series_all.iter().map(Vec::as_slice)).max(SPARK_FLOOR_5XX_PCT);
     let rt_max = max_of(
         pane.summaries
             .iter()
             .map(|s| s.evidence.response_time.as_slice()),
-    );
+    )
+    .max(SPARK_FLOOR_RT_SECS);
 
     // Each display line, and the selectable row it is (reason lines are not rows).
     let mut items: Vec<(Line<'static>, Option<usize>)> = Vec::new();
