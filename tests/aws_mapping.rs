@@ -337,6 +337,18 @@ fn thd(
         .build()
 }
 
+/// A DescribeTargetGroups rule answering `groups` for the load balancer `lb_arn`.
+fn groups_of(lb_arn: &str, groups: Vec<ElbTargetGroup>) -> Rule {
+    let arn = lb_arn.to_string();
+    mock!(aws_sdk_elasticloadbalancingv2::Client::describe_target_groups)
+        .match_requests(move |r| r.load_balancer_arn() == Some(arn.as_str()))
+        .then_output(move || {
+            DescribeTargetGroupsOutput::builder()
+                .set_target_groups(Some(groups.clone()))
+                .build()
+        })
+}
+
 fn elb_group(
     name: &str,
     id: &str,
@@ -372,52 +384,28 @@ async fn target_health_maps_every_state_and_resolves_zones() {
     api.name = "api".into();
     let both = vec![shop.arn.clone(), api.arn.clone()];
 
-    let groups_shop = {
-        let (arn, both) = (shop.arn.clone(), both.clone());
-        mock!(aws_sdk_elasticloadbalancingv2::Client::describe_target_groups)
-            .match_requests(move |r| r.load_balancer_arn() == Some(arn.as_str()))
-            .then_output(move || {
-                DescribeTargetGroupsOutput::builder()
-                    .target_groups(elb_group(
-                        "web",
-                        "73e2d6bc24d8a067",
-                        TargetTypeEnum::Instance,
-                        Some("vpc-1"),
-                        &both,
-                    ))
-                    .target_groups(elb_group(
-                        "pods",
-                        "11",
-                        TargetTypeEnum::Ip,
-                        Some("vpc-1"),
-                        &both[..1],
-                    ))
-                    .build()
-            })
-    };
-    let groups_api = {
-        let (arn, both) = (api.arn.clone(), both.clone());
-        mock!(aws_sdk_elasticloadbalancingv2::Client::describe_target_groups)
-            .match_requests(move |r| r.load_balancer_arn() == Some(arn.as_str()))
-            .then_output(move || {
-                DescribeTargetGroupsOutput::builder()
-                    .target_groups(elb_group(
-                        "web",
-                        "73e2d6bc24d8a067",
-                        TargetTypeEnum::Instance,
-                        Some("vpc-1"),
-                        &both,
-                    ))
-                    .target_groups(elb_group(
-                        "fn",
-                        "22",
-                        TargetTypeEnum::Lambda,
-                        None,
-                        &both[1..],
-                    ))
-                    .build()
-            })
-    };
+    // Both LBs share `web`; each has one group of its own.
+    let web = elb_group(
+        "web",
+        "73e2d6bc24d8a067",
+        TargetTypeEnum::Instance,
+        Some("vpc-1"),
+        &both,
+    );
+    let groups_shop = groups_of(
+        &shop.arn,
+        vec![
+            web.clone(),
+            elb_group("pods", "11", TargetTypeEnum::Ip, Some("vpc-1"), &both[..1]),
+        ],
+    );
+    let groups_api = groups_of(
+        &api.arn,
+        vec![
+            web,
+            elb_group("fn", "22", TargetTypeEnum::Lambda, None, &both[1..]),
+        ],
+    );
 
     use TargetHealthReasonEnum as R;
     use TargetHealthStateEnum as S;
