@@ -5,11 +5,19 @@
 //! - `cli`: command-line arguments (mirroring the aws CLI: `--profile`, `--region`).
 //! - `keymap` + `keymaps/default.toml`: keys -> [`action::Action`]; user files merge over
 //!   the compiled-in defaults; help and hints are generated from the live keymap.
-//! - `app`: all state and `App::update(Msg) -> Vec<Effect>`; synchronous, no I/O.
-//! - `jobs`: carries out effects (backend calls on tokio tasks) and sends the results
-//!   back as `Msg::Loaded`, tagged with a generation so stale results are dropped.
-//! - `backend`: the `Backend` trait (domain types in and out); `backend::aws` uses the
-//!   official SDK clients, `backend::demo` simulates the incident.
+//! - `app`: the router (`App::update(Msg) -> Vec<Effect>`; synchronous, no I/O): focus,
+//!   overlays, the drill-down stack, the Detail pane, and what every pane shares
+//!   (`app::Shared`). `app::panes`: one module per pane (state, jobs, keys, detail,
+//!   hints), registered by one line in `app::panes::registry`; `app::pane::Pane` is
+//!   the trait a pane implements.
+//! - `jobs`: runs the jobs panes ask for on tokio tasks. A job may report many times
+//!   (`Msg::Job`, tagged with pane, kind and the pane's generation), has a handle
+//!   (a newer job of the same kind, a cancel or the exit stops it) and may register
+//!   cleanup that runs exactly once on cancel or exit.
+//! - `backend`: one trait per capability (`Account`, `Targets`, `Metrics`) bundled in
+//!   `Services`; `backend::aws` implements them with the official SDK clients (paced per
+//!   service, paged in one place, with a session cache), `backend::demo` simulates the
+//!   incident.
 //! - `model`: pure domain logic (zones, target tallies, metrics, the AZ verdict).
 //! - `ui`: pure draw functions, one file per pane, rendering into a ratatui `Buffer`.
 //! - `tui`: the terminal: raw mode, alternate screen, restore on panic and signals,
@@ -30,20 +38,20 @@ pub mod ui;
 pub use cli::Cli;
 
 use app::{App, Mode};
-use backend::Backend;
+use backend::Services;
 use backend::aws::{AwsBackend, AwsSettings};
 use backend::demo::DemoBackend;
 use clock::Clock;
 use keymap::Keymap;
 use std::sync::Arc;
 
-/// Builds the app and backend from the command line.
-pub fn setup(cli: &Cli, keymap: Keymap) -> (App, Arc<dyn Backend>, Clock) {
+/// Builds the app and its services from the command line.
+pub fn setup(cli: &Cli, keymap: Keymap) -> (App, Services, Clock) {
     let clock = match cli.clock {
         Some(t) => Clock::Frozen(t),
         None => Clock::System,
     };
-    let (mode, backend, wanted): (Mode, Arc<dyn Backend>, Vec<String>) = if cli.demo {
+    let (mode, services, wanted) = if cli.demo {
         let wanted = if cli.load_balancers.is_empty() {
             vec!["shop-frontend".to_string()]
         } else {
@@ -51,7 +59,7 @@ pub fn setup(cli: &Cli, keymap: Keymap) -> (App, Arc<dyn Backend>, Clock) {
         };
         (
             Mode::Demo,
-            Arc::new(DemoBackend::new(clock, cli.demo_minute)),
+            Services::from_backend(Arc::new(DemoBackend::new(clock, cli.demo_minute))),
             wanted,
         )
     } else {
@@ -61,7 +69,7 @@ pub fn setup(cli: &Cli, keymap: Keymap) -> (App, Arc<dyn Backend>, Clock) {
         };
         (
             Mode::Live,
-            Arc::new(AwsBackend::new(settings)),
+            Services::from_backend(Arc::new(AwsBackend::new(settings))),
             cli.load_balancers.clone(),
         )
     };
@@ -72,35 +80,24 @@ pub fn setup(cli: &Cli, keymap: Keymap) -> (App, Arc<dyn Backend>, Clock) {
         chrono::Duration::seconds(cli.refresh as i64),
         clock.now(),
     );
-    (app, backend, clock)
+    (app, services, clock)
 }
 
-/// Starts the app and carries out its effects until nothing is left to load (load
-/// balancers first, then what they lead to), without a terminal.
-pub async fn load_all(app: &mut App, backend: &dyn Backend, clock: Clock) {
-    let mut effects = app.start();
-    // Each round carries out what the last one asked for; a few rounds are enough.
-    for _ in 0..8 {
-        if effects.is_empty() {
-            break;
-        }
-        let mut next = Vec::new();
-        for loaded in jobs::run_all(std::mem::take(&mut effects), backend).await {
-            next.extend(app.update(app::Msg::Loaded(loaded), clock.now()));
-        }
-        effects = next;
-    }
+/// Starts the app and runs its jobs until every one has finished and reported,
+/// without a terminal (`--print`, snapshots, tests).
+pub async fn load_all(app: &mut App, services: &Services, clock: Clock) {
+    jobs::run_until_idle(app, services.clone(), clock).await;
 }
 
 /// Loads everything once, without a terminal, and returns the screen as a buffer.
 pub async fn render_once(
     mut app: App,
-    backend: &dyn Backend,
+    services: &Services,
     clock: Clock,
     width: u16,
     height: u16,
 ) -> ratatui::buffer::Buffer {
-    load_all(&mut app, backend, clock).await;
+    load_all(&mut app, services, clock).await;
     let area = ratatui::layout::Rect::new(0, 0, width, height);
     let mut buf = ratatui::buffer::Buffer::empty(area);
     ui::render(area, &mut buf, &app);
@@ -122,12 +119,12 @@ pub async fn run(cli: Cli) -> i32 {
         .unwrap_or_else(logging::default_log_path);
     let _log_guard = logging::init(&log_path);
     tracing::info!(demo = cli.demo, "grayscope starting");
-    let (mut app, backend, clock) = setup(&cli, keymap);
-    app.log_path = Some(log_path.display().to_string());
+    let (mut app, services, clock) = setup(&cli, keymap);
+    app.shared.log_path = Some(log_path.display().to_string());
 
     if let Some(format) = &cli.print {
         let (w, h) = cli.size;
-        let buf = render_once(app, backend.as_ref(), clock, w, h).await;
+        let buf = render_once(app, &services, clock, w, h).await;
         let out = if format == "svg" {
             ui::export::to_svg(&buf)
         } else {
@@ -136,7 +133,7 @@ pub async fn run(cli: Cli) -> i32 {
         print!("{out}");
         return 0;
     }
-    match tui::run(app, backend, clock).await {
+    match tui::run(app, services, clock).await {
         Ok(()) => 0,
         Err(e) => {
             tui::restore();

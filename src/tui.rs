@@ -7,9 +7,9 @@
 //! An idle screen therefore costs no bytes but the clock's.
 
 use crate::app::{App, Msg};
-use crate::backend::Backend;
+use crate::backend::Services;
 use crate::clock::Clock;
-use crate::jobs;
+use crate::jobs::Jobs;
 use crate::ui;
 use crossterm::event::{Event, EventStream};
 use crossterm::terminal::{
@@ -22,7 +22,6 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use std::io::{self, BufWriter, Write};
-use std::sync::Arc;
 use tokio::sync::mpsc;
 
 /// Puts the terminal back as it was. Safe to call more than once.
@@ -101,8 +100,13 @@ fn spawn_ticks(tx: mpsc::UnboundedSender<Msg>) {
     });
 }
 
-/// Runs the TUI until the user quits or a signal arrives.
-pub async fn run(mut app: App, backend: Arc<dyn Backend>, clock: Clock) -> anyhow::Result<()> {
+/// How long an exit waits for cleanups (StopQuery, deleting created resources) before
+/// it restores the terminal anyway.
+pub const CLEANUP_DEADLINE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Runs the TUI until the user quits or a signal arrives; then stops every job and
+/// runs their cleanups (up to [`CLEANUP_DEADLINE`], saying so on screen).
+pub async fn run(mut app: App, services: Services, clock: Clock) -> anyhow::Result<()> {
     install_panic_hook();
     enable_raw_mode()?;
     let _guard = Guard;
@@ -112,9 +116,8 @@ pub async fn run(mut app: App, backend: Arc<dyn Backend>, clock: Clock) -> anyho
     terminal.hide_cursor()?;
 
     let (tx, mut rx) = mpsc::unbounded_channel();
-    for effect in app.start() {
-        jobs::spawn(effect, backend.clone(), tx.clone());
-    }
+    let mut jobs = Jobs::new(services, tx.clone());
+    jobs.apply_all(app.start(clock.now()));
     let mut last: Option<Buffer> = None;
     draw_if_changed(&mut terminal, &app, &mut last)?;
     spawn_input(tx.clone());
@@ -128,9 +131,7 @@ pub async fn run(mut app: App, backend: Arc<dyn Backend>, clock: Clock) -> anyho
         }
         for msg in queue {
             let resized = matches!(msg, Msg::Resize);
-            for effect in app.update(msg, clock.now()) {
-                jobs::spawn(effect, backend.clone(), tx.clone());
-            }
+            jobs.apply_all(app.update(msg, clock.now()));
             if resized {
                 terminal.autoresize()?;
                 last = None;
@@ -140,6 +141,18 @@ pub async fn run(mut app: App, backend: Arc<dyn Backend>, clock: Clock) -> anyho
             break;
         }
         draw_if_changed(&mut terminal, &app, &mut last)?;
+    }
+    let pending = jobs.pending_cleanups();
+    if pending > 0 {
+        app.status = Some(format!(
+            "Leaving: stopping running work and cleaning up {pending} item(s), at most {} s…",
+            CLEANUP_DEADLINE.as_secs()
+        ));
+        let _ = draw_if_changed(&mut terminal, &app, &mut last);
+    }
+    let left = jobs.shutdown(CLEANUP_DEADLINE).await;
+    if left > 0 {
+        tracing::warn!(left, "left before every cleanup finished");
     }
     drop(terminal);
     Ok(())

@@ -1,57 +1,29 @@
-//! All application state and the one place it changes: [`App::update`].
+//! The router and the one place state changes: [`App::update`].
 //!
 //! `update` is synchronous and does no I/O: it turns a [`Msg`] (a key, a clock tick, a
-//! finished backend call) into state changes and a list of [`Effect`]s for `jobs` to
-//! carry out. Backend results come back as `Msg::Loaded` carrying the generation they
-//! were asked under; results from an older generation are dropped.
+//! job's report) into state changes and a list of [`Effect`]s for `jobs` to carry out.
+//!
+//! The app itself holds only what every pane shares ([`Shared`]: mode, clock, keymap,
+//! identity, the watched load balancers, the account's zones) and routes: focus, the
+//! overlays (help, load-balancer picker), the drill-down stack, and the Detail pane,
+//! which shows what the last focused pane says about its selection. Everything else
+//! belongs to a pane (`panes/`): its state, its jobs, its keys, its detail text, its
+//! hints and its drawing. Panes are registered in [`panes::registry`].
 
-pub mod az;
+pub mod pane;
+pub mod panes;
 pub mod slot;
 
 use crate::action::Action;
-use crate::backend::{BackendError, Identity};
+use crate::backend::{BackendError, Identity, Partial, Services};
+pub use crate::jobs::Effect;
+use crate::jobs::{Job, JobMsg, PaneId};
 use crate::keymap::Keymap;
-use crate::model::metrics::{Window, ZoneMetrics};
-use crate::model::targets::TargetGroupHealth;
 use crate::model::zones::{LoadBalancer, Zone};
-use az::AzPane;
 use chrono::{DateTime, Duration, Utc};
 use crossterm::event::{KeyEvent, KeyEventKind};
+pub use pane::Pane;
 use slot::Slot;
-
-/// The five areas of the screen, in focus order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Pane {
-    AzHealth,
-    Anomaly,
-    Rejects,
-    AwsHealth,
-    Detail,
-}
-
-impl Pane {
-    pub const ALL: [Pane; 5] = [
-        Pane::AzHealth,
-        Pane::Anomaly,
-        Pane::Rejects,
-        Pane::AwsHealth,
-        Pane::Detail,
-    ];
-
-    pub fn number(self) -> usize {
-        Pane::ALL.iter().position(|p| *p == self).unwrap_or(0) + 1
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Pane::AzHealth => "AZ health",
-            Pane::Anomaly => "Anomaly bands",
-            Pane::Rejects => "Flow-log rejects",
-            Pane::AwsHealth => "AWS Health",
-            Pane::Detail => "Detail",
-        }
-    }
-}
 
 /// Whether data is real or simulated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,56 +41,31 @@ pub enum LbPurpose {
     Pick,
 }
 
-/// A finished backend call.
+/// The router's own jobs' pane id.
+pub const APP: PaneId = "app";
+
+/// What the router's own jobs report.
 #[derive(Debug, Clone)]
-pub enum Loaded {
+pub enum AppLoaded {
     Identity(Result<Identity, BackendError>),
     LoadBalancers {
         purpose: LbPurpose,
-        result: Result<Vec<LoadBalancer>, BackendError>,
+        result: Result<Partial<Vec<LoadBalancer>>, BackendError>,
     },
-    /// Zones are the account's, whatever is selected: they carry no generation.
     Zones(Result<Vec<Zone>, BackendError>),
-    TargetHealth {
-        generation: u64,
-        result: Result<Vec<TargetGroupHealth>, BackendError>,
-    },
-    Metrics {
-        generation: u64,
-        result: Result<ZoneMetrics, BackendError>,
-    },
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum Msg {
     Key(KeyEvent),
     Action(Action),
-    /// The clock moved (once a second); drives ages and the refresh interval.
+    /// The clock moved (once a second); drives ages and refresh intervals.
     Tick,
     Resize,
-    Loaded(Loaded),
+    /// A report from a running job.
+    Job(JobMsg),
     /// SIGTERM / SIGHUP: leave cleanly.
     Terminate,
-}
-
-/// Work for `jobs` to do.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Effect {
-    LoadIdentity,
-    LoadLoadBalancers {
-        wanted: Vec<String>,
-        purpose: LbPurpose,
-    },
-    LoadZones,
-    LoadTargetHealth {
-        lbs: Vec<LoadBalancer>,
-        generation: u64,
-    },
-    LoadMetrics {
-        lbs: Vec<LoadBalancer>,
-        window: Window,
-        generation: u64,
-    },
 }
 
 /// The load-balancer picker overlay.
@@ -130,26 +77,64 @@ pub struct Picker {
     pub current: Option<String>,
 }
 
-pub struct App {
+/// What every pane may read: the world outside any one pane.
+pub struct Shared {
     pub mode: Mode,
     pub keymap: Keymap,
+    pub now: DateTime<Utc>,
     pub identity: Slot<Identity>,
     /// Load balancers named on the command line (names or ARNs); empty = choose.
     pub wanted: Vec<String>,
+    /// The last answer about the wanted load balancers.
     pub load_balancers: Slot<Vec<LoadBalancer>>,
+    /// Wanted load balancers that could not be found or read, by name.
+    pub lb_problems: Vec<BackendError>,
     /// The load balancers being watched.
     pub selected: Vec<LoadBalancer>,
-    pub az: AzPane,
-    pub focus: Pane,
+    /// The account's Availability Zones (names and IDs), for every pane.
+    pub zones: Slot<Vec<Zone>>,
+    pub refresh_every: Duration,
+    /// Minutes of metrics the panes look back over.
+    pub window_minutes: usize,
+    pub local_clock: bool,
+    pub log_path: Option<String>,
+    /// The zone (name) the AZ pane's selection is on, for panes that follow it.
+    pub focus_zone: Option<String>,
+    /// The zone (name) the AZ verdict blames, if any.
+    pub blamed_zone: Option<String>,
+}
+
+impl Shared {
+    /// The account, as read from the load balancers' ARNs.
+    pub fn account(&self) -> Option<&str> {
+        self.selected
+            .iter()
+            .chain(self.load_balancers.get().into_iter().flatten())
+            .find_map(LoadBalancer::account_id)
+    }
+}
+
+/// Load balancers and zones are listed again at this many refresh intervals (and on
+/// `r`): they change far less often than target health and metrics.
+pub const SLOW_CLOCK: i32 = 5;
+
+pub struct App {
+    pub shared: Shared,
+    /// Registered panes, in focus order; the Detail pane comes after them.
+    pub panes: Vec<Box<dyn Pane>>,
+    /// Focused area: an index into `panes`, or `panes.len()` for Detail.
+    pub focus: usize,
+    /// The pane whose detail the Detail pane shows (the last focused one).
+    pub detail_of: usize,
+    /// Lines the Detail pane is scrolled down by.
+    pub detail_scroll: u16,
+    /// Open drill-downs, innermost last: which pane each level belongs to. `Esc` pops one.
+    pub drill: Vec<PaneId>,
     pub help_open: bool,
     pub picker: Option<Picker>,
-    pub local_clock: bool,
-    pub refresh_every: Duration,
-    pub window_minutes: usize,
-    pub log_path: Option<String>,
-    generation: u64,
-    next_refresh: Option<DateTime<Utc>>,
-    pub now: DateTime<Utc>,
+    /// A line that replaces the key hints while it is set (leaving, cleaning up).
+    pub status: Option<String>,
+    next_slow_refresh: Option<DateTime<Utc>>,
     pub quit: bool,
 }
 
@@ -161,135 +146,238 @@ impl App {
         refresh_every: Duration,
         now: DateTime<Utc>,
     ) -> Self {
+        Self::with_panes(mode, keymap, wanted, refresh_every, now, panes::registry())
+    }
+
+    /// An app with exactly these panes (tests register their own).
+    pub fn with_panes(
+        mode: Mode,
+        keymap: Keymap,
+        wanted: Vec<String>,
+        refresh_every: Duration,
+        now: DateTime<Utc>,
+        panes: Vec<Box<dyn Pane>>,
+    ) -> Self {
         Self {
-            mode,
-            keymap,
-            identity: Slot::default(),
-            wanted,
-            load_balancers: Slot::default(),
-            selected: Vec::new(),
-            az: AzPane::default(),
-            focus: Pane::AzHealth,
+            shared: Shared {
+                mode,
+                keymap,
+                now,
+                identity: Slot::default(),
+                wanted,
+                load_balancers: Slot::default(),
+                lb_problems: Vec::new(),
+                selected: Vec::new(),
+                zones: Slot::default(),
+                refresh_every,
+                window_minutes: 30,
+                local_clock: false,
+                log_path: None,
+                focus_zone: None,
+                blamed_zone: None,
+            },
+            panes,
+            focus: 0,
+            detail_of: 0,
+            detail_scroll: 0,
+            drill: Vec::new(),
             help_open: false,
             picker: None,
-            local_clock: false,
-            refresh_every,
-            window_minutes: 30,
-            log_path: None,
-            generation: 0,
-            next_refresh: None,
-            now,
+            status: None,
+            next_slow_refresh: None,
             quit: false,
         }
     }
 
+    /// The pane with this id, as its own type (tests, and panes drawn by the router).
+    pub fn pane<T: 'static>(&self) -> Option<&T> {
+        self.panes
+            .iter()
+            .find_map(|p| p.as_any().downcast_ref::<T>())
+    }
+
+    /// Number of the Detail pane (after every registered pane).
+    pub fn detail_number(&self) -> usize {
+        self.panes.len() + 1
+    }
+
+    pub fn detail_focused(&self) -> bool {
+        self.focus == self.panes.len()
+    }
+
     /// What to fetch first. Everything independent starts at once.
-    pub fn start(&mut self) -> Vec<Effect> {
-        self.identity.start();
-        self.load_balancers.start();
-        self.generation += 1;
-        self.az.zones.start();
+    pub fn start(&mut self, now: DateTime<Utc>) -> Vec<Effect> {
+        self.shared.now = now;
+        self.shared.identity.start();
+        self.shared.load_balancers.start();
+        self.shared.zones.start();
+        self.next_slow_refresh = Some(now + self.slow_interval());
         vec![
-            Effect::LoadIdentity,
-            Effect::LoadLoadBalancers {
-                wanted: self.wanted.clone(),
-                purpose: LbPurpose::Select,
-            },
-            Effect::LoadZones,
+            Effect::Run(Job::new(
+                APP,
+                "identity",
+                0,
+                "who and where",
+                |s: Services, r| async move {
+                    r.send(AppLoaded::Identity(s.account.identity().await));
+                },
+            )),
+            self.load_lbs(self.shared.wanted.clone(), LbPurpose::Select),
+            self.load_zones(),
         ]
     }
 
-    /// The account, as read from the load balancers' ARNs.
-    pub fn account(&self) -> Option<&str> {
-        self.selected
-            .iter()
-            .chain(self.load_balancers.get().into_iter().flatten())
-            .find_map(LoadBalancer::account_id)
+    fn slow_interval(&self) -> Duration {
+        self.shared.refresh_every * SLOW_CLOCK
     }
 
-    /// Fetches everything the watched load balancers need, as a new generation.
-    fn refresh(&mut self) -> Vec<Effect> {
-        self.next_refresh = Some(self.now + self.refresh_every);
+    fn load_lbs(&self, wanted: Vec<String>, purpose: LbPurpose) -> Effect {
+        let kind = match purpose {
+            LbPurpose::Select => "load_balancers",
+            LbPurpose::Pick => "pick_load_balancers",
+        };
+        Effect::Run(Job::new(
+            APP,
+            kind,
+            0,
+            "DescribeLoadBalancers",
+            move |s: Services, r| async move {
+                let result = s.targets.load_balancers(&wanted).await;
+                r.send(AppLoaded::LoadBalancers { purpose, result });
+            },
+        ))
+    }
+
+    fn load_zones(&self) -> Effect {
+        Effect::Run(Job::new(
+            APP,
+            "zones",
+            0,
+            "DescribeAvailabilityZones",
+            |s: Services, r| async move {
+                r.send(AppLoaded::Zones(s.targets.zones().await));
+            },
+        ))
+    }
+
+    /// Lists load balancers and zones again (slow clock, or `r`), unless already under way.
+    fn slow_refresh(&mut self) -> Vec<Effect> {
+        self.next_slow_refresh = Some(self.shared.now + self.slow_interval());
         let mut effects = Vec::new();
-        if self.selected.is_empty() {
-            if !self.load_balancers.loading && self.picker.is_none() {
-                self.load_balancers.start();
-                effects.push(Effect::LoadLoadBalancers {
-                    wanted: self.wanted.clone(),
-                    purpose: LbPurpose::Select,
-                });
-            }
-            return effects;
+        if !self.shared.load_balancers.loading && self.picker.is_none() {
+            // Watching: list what is watched (by ARN); else what was asked for.
+            let wanted = if self.shared.selected.is_empty() {
+                self.shared.wanted.clone()
+            } else {
+                self.shared
+                    .selected
+                    .iter()
+                    .map(|lb| lb.arn.clone())
+                    .collect()
+            };
+            self.shared.load_balancers.start();
+            effects.push(self.load_lbs(wanted, LbPurpose::Select));
         }
-        self.generation += 1;
-        let generation = self.generation;
-        // Zones do not depend on the selection: one request in flight is enough.
-        if !self.az.zones.loading {
-            self.az.zones.start();
-            effects.push(Effect::LoadZones);
+        if !self.shared.zones.loading {
+            self.shared.zones.start();
+            effects.push(self.load_zones());
         }
-        self.az.health.start();
-        self.az.metrics.start();
-        effects.push(Effect::LoadTargetHealth {
-            lbs: self.selected.clone(),
-            generation,
-        });
-        effects.push(Effect::LoadMetrics {
-            lbs: self.selected.clone(),
-            window: Window::ending_at(self.now, self.window_minutes),
-            generation,
-        });
         effects
     }
 
+    /// Watches `lbs` from now on: every pane starts over for them.
     fn select(&mut self, lbs: Vec<LoadBalancer>) -> Vec<Effect> {
-        self.selected = lbs;
-        self.az.drill = None;
-        self.az.health = Slot::default();
-        self.az.metrics = Slot::default();
-        self.az.recompute(&self.selected);
-        self.refresh()
+        self.shared.selected = lbs;
+        self.drill.clear();
+        let mut effects = Vec::new();
+        for p in &mut self.panes {
+            effects.extend(p.watch(&self.shared));
+        }
+        effects.extend(self.publish());
+        effects
+    }
+
+    /// Lets panes publish what others follow (the AZ pane's zone), and tells every
+    /// pane when that changed.
+    fn publish(&mut self) -> Vec<Effect> {
+        let before = (
+            self.shared.focus_zone.clone(),
+            self.shared.blamed_zone.clone(),
+        );
+        for p in &self.panes {
+            p.publish(&mut self.shared);
+        }
+        let after = (
+            self.shared.focus_zone.clone(),
+            self.shared.blamed_zone.clone(),
+        );
+        if before == after {
+            return Vec::new();
+        }
+        let mut effects = Vec::new();
+        for p in &mut self.panes {
+            effects.extend(p.shared_changed(&self.shared));
+        }
+        effects
     }
 
     pub fn update(&mut self, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
-        self.now = now;
-        match msg {
+        self.shared.now = now;
+        let mut effects = match msg {
             Msg::Key(ev) => {
                 if ev.kind == KeyEventKind::Release {
                     return Vec::new();
                 }
-                match self.keymap.action_for(&ev) {
+                match self.shared.keymap.action_for(&ev) {
                     Some(a) => self.act(a),
                     None => Vec::new(),
                 }
             }
             Msg::Action(a) => self.act(a),
-            Msg::Tick => match self.next_refresh {
-                Some(t) if now >= t => self.refresh(),
-                _ => Vec::new(),
-            },
+            Msg::Tick => {
+                let mut effects = Vec::new();
+                if matches!(self.next_slow_refresh, Some(t) if now >= t) {
+                    effects.extend(self.slow_refresh());
+                }
+                for p in &mut self.panes {
+                    effects.extend(p.tick(&self.shared));
+                }
+                effects
+            }
             Msg::Resize => Vec::new(),
             Msg::Terminate => {
                 self.quit = true;
                 Vec::new()
             }
-            Msg::Loaded(l) => self.loaded(l),
-        }
+            Msg::Job(m) if m.pane == APP => match m.take::<AppLoaded>() {
+                Some(l) => self.loaded(l),
+                None => Vec::new(),
+            },
+            Msg::Job(m) => {
+                let mut effects = Vec::new();
+                if let Some(p) = self.panes.iter_mut().find(|p| p.id() == m.pane) {
+                    effects.extend(p.on_job(m, &self.shared));
+                }
+                effects
+            }
+        };
+        effects.extend(self.publish());
+        effects
     }
 
-    fn loaded(&mut self, l: Loaded) -> Vec<Effect> {
-        let now = self.now;
+    fn loaded(&mut self, l: AppLoaded) -> Vec<Effect> {
+        let now = self.shared.now;
         match l {
-            Loaded::Identity(r) => {
-                self.identity.finish(r, now);
+            AppLoaded::Identity(r) => {
+                self.shared.identity.finish(r, now);
                 Vec::new()
             }
-            Loaded::LoadBalancers {
+            AppLoaded::LoadBalancers {
                 purpose: LbPurpose::Pick,
                 result,
             } => {
                 if let Some(p) = &mut self.picker {
-                    p.choices.finish(result, now);
+                    p.choices.finish(result.map(|r| r.data), now);
                     let current = p.current.as_deref();
                     p.selected = p
                         .choices
@@ -299,22 +387,53 @@ impl App {
                 }
                 Vec::new()
             }
-            Loaded::LoadBalancers {
+            AppLoaded::LoadBalancers {
                 purpose: LbPurpose::Select,
                 result,
             } => {
+                let (result, problems) = match result {
+                    Ok(p) => (Ok(p.data), p.problems),
+                    Err(e) => (Err(e), Vec::new()),
+                };
+                self.shared.lb_problems = problems;
+                if !self.shared.selected.is_empty() {
+                    // A re-listing while watching: follow changes (a zone added or
+                    // removed), but never drop what is watched because of one answer.
+                    let mut effects = Vec::new();
+                    if let Ok(lbs) = &result {
+                        let fresh: Vec<LoadBalancer> = self
+                            .shared
+                            .selected
+                            .iter()
+                            .filter_map(|s| lbs.iter().find(|l| l.arn == s.arn).cloned())
+                            .collect();
+                        if fresh.len() == self.shared.selected.len() {
+                            if same_watch(&fresh, &self.shared.selected) {
+                                self.shared.selected = fresh;
+                            } else {
+                                effects = self.select(fresh);
+                            }
+                        }
+                    }
+                    self.shared.load_balancers.finish(result, now);
+                    return effects;
+                }
                 let chosen = match &result {
-                    Ok(lbs) if !self.wanted.is_empty() || lbs.len() == 1 => Some(lbs.clone()),
+                    Ok(lbs)
+                        if !lbs.is_empty()
+                            && (!self.shared.wanted.is_empty() || lbs.len() == 1) =>
+                    {
+                        Some(lbs.clone())
+                    }
                     _ => None,
                 };
                 let many = matches!(&result, Ok(lbs) if lbs.len() > 1);
-                self.load_balancers.finish(result, now);
-                self.next_refresh = Some(now + self.refresh_every);
+                self.shared.load_balancers.finish(result, now);
                 match chosen {
                     Some(lbs) => self.select(lbs),
                     None if many && self.picker.is_none() => {
                         self.picker = Some(Picker {
-                            choices: self.load_balancers.clone(),
+                            choices: self.shared.load_balancers.clone(),
                             ..Picker::default()
                         });
                         Vec::new()
@@ -322,23 +441,26 @@ impl App {
                     None => Vec::new(),
                 }
             }
-            Loaded::Zones(result) => {
-                self.az.zones.finish(result, now);
-                self.az.recompute(&self.selected);
-                Vec::new()
+            AppLoaded::Zones(result) => {
+                self.shared.zones.finish(result, now);
+                let mut effects = Vec::new();
+                for p in &mut self.panes {
+                    effects.extend(p.shared_changed(&self.shared));
+                }
+                effects
             }
-            Loaded::TargetHealth { generation, result } if generation == self.generation => {
-                self.az.health.finish(result, now);
-                self.az.recompute(&self.selected);
-                Vec::new()
+        }
+    }
+
+    fn focus_to(&mut self, i: usize) {
+        if i <= self.panes.len() {
+            if i < self.panes.len() {
+                if self.detail_of != i {
+                    self.detail_scroll = 0;
+                }
+                self.detail_of = i;
             }
-            Loaded::Metrics { generation, result } if generation == self.generation => {
-                self.az.metrics.finish(result, now);
-                self.az.recompute(&self.selected);
-                Vec::new()
-            }
-            // A result from before the last refresh or selection change.
-            Loaded::TargetHealth { .. } | Loaded::Metrics { .. } => Vec::new(),
+            self.focus = i;
         }
     }
 
@@ -372,51 +494,67 @@ impl App {
             }
             return Vec::new();
         }
+        let n = self.panes.len() + 1;
         match a {
             Action::Help => self.help_open = true,
             Action::Quit => self.quit = true,
-            Action::FocusNext | Action::FocusPrev => {
-                let i = self.focus.number() - 1;
-                let n = Pane::ALL.len();
-                let next = if a == Action::FocusNext {
-                    (i + 1) % n
-                } else {
-                    (i + n - 1) % n
-                };
-                self.focus = Pane::ALL[next];
-            }
-            Action::Focus1 => self.focus = Pane::AzHealth,
-            Action::Focus2 => self.focus = Pane::Anomaly,
-            Action::Focus3 => self.focus = Pane::Rejects,
-            Action::Focus4 => self.focus = Pane::AwsHealth,
-            Action::Focus5 => self.focus = Pane::Detail,
-            Action::Up | Action::Down | Action::Top | Action::Bottom
-                if matches!(self.focus, Pane::AzHealth | Pane::Detail) =>
-            {
-                match a {
-                    Action::Up => self.az.move_by(-1),
-                    Action::Down => self.az.move_by(1),
-                    Action::Top => self.az.move_to(true),
-                    _ => self.az.move_to(false),
-                }
-            }
-            Action::DrillDown if self.focus == Pane::AzHealth => {
-                self.az.drill_down();
-            }
-            // Esc closes a drill-down first (`back` does that and says so); with none
-            // open, it brings focus back to pane 1.
-            Action::Back if !self.az.back() => self.focus = Pane::AzHealth,
-            Action::Refresh => return self.refresh(),
-            Action::ToggleClock => self.local_clock = !self.local_clock,
+            Action::FocusNext => self.focus_to((self.focus + 1) % n),
+            Action::FocusPrev => self.focus_to((self.focus + n - 1) % n),
+            Action::Focus1 => self.focus_to(0),
+            Action::Focus2 => self.focus_to(1),
+            Action::Focus3 => self.focus_to(2),
+            Action::Focus4 => self.focus_to(3),
+            Action::Focus5 => self.focus_to(4),
+            Action::ToggleClock => self.shared.local_clock = !self.shared.local_clock,
             Action::PickLoadBalancer => {
                 let mut picker = Picker::default();
                 picker.choices.start();
-                picker.current = self.selected.first().map(|lb| lb.arn.clone());
+                picker.current = self.shared.selected.first().map(|lb| lb.arn.clone());
                 self.picker = Some(picker);
-                return vec![Effect::LoadLoadBalancers {
-                    wanted: Vec::new(),
-                    purpose: LbPurpose::Pick,
-                }];
+                return vec![self.load_lbs(Vec::new(), LbPurpose::Pick)];
+            }
+            Action::Refresh => {
+                let mut effects = self.slow_refresh();
+                for p in &mut self.panes {
+                    effects.extend(p.refresh(&self.shared));
+                }
+                return effects;
+            }
+            Action::Up | Action::Down | Action::Top | Action::Bottom if self.detail_focused() => {
+                self.detail_scroll = match a {
+                    Action::Up => self.detail_scroll.saturating_sub(1),
+                    Action::Down => self.detail_scroll.saturating_add(1),
+                    Action::Top => 0,
+                    _ => u16::MAX,
+                };
+            }
+            Action::Back => {
+                // Esc closes the innermost drill-down first; with none open, it brings
+                // focus back to pane 1.
+                if let Some(owner) = self.drill.pop() {
+                    if let Some(i) = self.panes.iter().position(|p| p.id() == owner) {
+                        self.panes[i].back();
+                        self.focus_to(i);
+                    }
+                } else if !self.detail_focused() && self.panes[self.focus].back() {
+                    // A pane-local view with no stack entry (defensive).
+                } else {
+                    self.focus_to(0);
+                }
+            }
+            _ if !self.detail_focused() => {
+                let i = self.focus;
+                let depth = self.panes[i].drill_depth();
+                let effects = self.panes[i].on_action(a, &self.shared).unwrap_or_default();
+                let after = self.panes[i].drill_depth();
+                let id = self.panes[i].id();
+                for _ in depth..after {
+                    self.drill.push(id);
+                }
+                if after != depth {
+                    self.detail_scroll = 0;
+                }
+                return effects;
             }
             _ => {}
         }
@@ -424,171 +562,13 @@ impl App {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::backend::demo::scenario;
-    use chrono::TimeZone;
-
-    fn t0() -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0)
-            .single()
-            .expect("time")
-    }
-
-    fn app(wanted: &[&str]) -> App {
-        App::new(
-            Mode::Demo,
-            Keymap::defaults(),
-            wanted.iter().map(|s| s.to_string()).collect(),
-            Duration::seconds(30),
-            t0(),
-        )
-    }
-
-    fn lbs(n: usize) -> Vec<LoadBalancer> {
-        scenario::load_balancers().into_iter().take(n).collect()
-    }
-
-    /// Starts `a` and answers its load-balancer lookup with one ALB.
-    fn watch_one(a: &mut App) -> Vec<Effect> {
-        a.start();
-        a.update(
-            Msg::Loaded(Loaded::LoadBalancers {
-                purpose: LbPurpose::Select,
-                result: Ok(lbs(1)),
-            }),
-            t0(),
-        )
-    }
-
-    fn generation_of(effects: &[Effect]) -> u64 {
-        effects
-            .iter()
-            .find_map(|e| match e {
-                Effect::LoadTargetHealth { generation, .. } => Some(*generation),
-                _ => None,
-            })
-            .expect("a target health load")
-    }
-
-    #[test]
-    fn start_asks_for_everything_independent_at_once() {
-        let mut a = app(&["shop-frontend"]);
-        let effects = a.start();
-        assert_eq!(effects.len(), 3, "{effects:?}");
-        assert!(a.load_balancers.loading && a.identity.loading);
-    }
-
-    #[test]
-    fn one_load_balancer_is_watched_and_many_open_the_picker() {
-        let mut a = app(&[]);
-        let fx = watch_one(&mut a);
-        assert_eq!(a.selected.len(), 1);
-        assert!(fx.iter().any(|e| matches!(e, Effect::LoadMetrics { .. })));
-
-        let mut b = app(&[]);
-        b.start();
-        let fx = b.update(
-            Msg::Loaded(Loaded::LoadBalancers {
-                purpose: LbPurpose::Select,
-                result: Ok(lbs(2)),
-            }),
-            t0(),
-        );
-        assert!(fx.is_empty());
-        assert!(b.picker.is_some());
-        b.update(Msg::Action(Action::Down), t0());
-        let fx = b.update(Msg::Action(Action::DrillDown), t0());
-        assert_eq!(b.selected[0].name, "orders-internal");
-        assert!(b.picker.is_none());
-        assert!(!fx.is_empty());
-    }
-
-    #[test]
-    fn stale_results_are_dropped() {
-        let mut a = app(&["shop-frontend"]);
-        let first = watch_one(&mut a);
-        let old = generation_of(&first);
-        let second = a.update(Msg::Action(Action::Refresh), t0());
-        let new = generation_of(&second);
-        assert!(new > old);
-        a.update(
-            Msg::Loaded(Loaded::TargetHealth {
-                generation: old,
-                result: Ok(vec![]),
-            }),
-            t0(),
-        );
-        assert!(
-            a.az.health.get().is_none(),
-            "an old generation must not land"
-        );
-        assert!(a.az.health.loading);
-        a.update(
-            Msg::Loaded(Loaded::TargetHealth {
-                generation: new,
-                result: Ok(vec![]),
-            }),
-            t0(),
-        );
-        assert!(a.az.health.get().is_some());
-    }
-
-    #[test]
-    fn failure_keeps_the_last_data_and_the_error() {
-        let mut a = app(&["shop-frontend"]);
-        let fx = watch_one(&mut a);
-        assert!(
-            !fx.contains(&Effect::LoadZones),
-            "zones were already on their way from start()"
-        );
-        a.update(Msg::Loaded(Loaded::Zones(Ok(scenario::zones()))), t0());
-        let later = t0() + Duration::seconds(40);
-        let fx = a.update(Msg::Tick, later);
-        assert!(
-            fx.contains(&Effect::LoadZones),
-            "the refresh interval passed"
-        );
-        let err = BackendError::Throttled {
-            operation: "DescribeAvailabilityZones".into(),
-        };
-        a.update(Msg::Loaded(Loaded::Zones(Err(err.clone()))), later);
-        assert_eq!(a.az.zones.get().map(Vec::len), Some(6));
-        assert_eq!(a.az.zones.error, Some((err, later)));
-        assert_eq!(a.az.zones.at, Some(t0()));
-    }
-
-    #[test]
-    fn ticks_before_the_interval_do_nothing() {
-        let mut a = app(&["shop-frontend"]);
-        watch_one(&mut a);
-        assert!(a.update(Msg::Tick, t0() + Duration::seconds(29)).is_empty());
-        assert!(!a.update(Msg::Tick, t0() + Duration::seconds(30)).is_empty());
-    }
-
-    #[test]
-    fn focus_cycles_and_numbers_jump() {
-        let mut a = app(&[]);
-        a.update(Msg::Action(Action::FocusPrev), t0());
-        assert_eq!(a.focus, Pane::Detail);
-        a.update(Msg::Action(Action::FocusNext), t0());
-        assert_eq!(a.focus, Pane::AzHealth);
-        a.update(Msg::Action(Action::Focus4), t0());
-        assert_eq!(a.focus, Pane::AwsHealth);
-        a.update(Msg::Action(Action::Back), t0());
-        assert_eq!(a.focus, Pane::AzHealth);
-    }
-
-    #[test]
-    fn help_swallows_other_actions() {
-        let mut a = app(&[]);
-        a.update(Msg::Action(Action::Help), t0());
-        a.update(Msg::Action(Action::Focus3), t0());
-        assert_eq!(a.focus, Pane::AzHealth);
-        a.update(Msg::Action(Action::Back), t0());
-        assert!(!a.help_open);
-        a.update(Msg::Action(Action::ToggleClock), t0());
-        assert!(a.local_clock);
-    }
+/// Whether `a` and `b` are the same load balancers in the same zones.
+fn same_watch(a: &[LoadBalancer], b: &[LoadBalancer]) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| x.arn == y.arn && x.zone_names == y.zone_names)
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,5 +1,7 @@
-//! Where data comes from. [`Backend`] takes and returns domain types (`crate::model`);
-//! `aws` implements it with the official SDK clients, `demo` computes it from the
+//! Where data comes from, split by capability: [`Account`], [`Targets`] (load
+//! balancers, zones, target health), [`Metrics`]; [`Services`] bundles them for jobs.
+//! Each takes and returns domain types (`crate::model`); `aws` implements them with the
+//! official SDK clients (one file per capability), `demo` computes them from the
 //! simulated incident. SDK types never leave `backend/aws/`.
 //!
 //! Every call returns `Result<_, BackendError>`: an error a pane can show in one line,
@@ -12,6 +14,7 @@ use crate::model::metrics::{Window, ZoneMetrics};
 use crate::model::targets::TargetGroupHealth;
 use crate::model::zones::{LoadBalancer, Zone};
 use async_trait::async_trait;
+use std::sync::Arc;
 
 /// Who and where the backend is talking to, for the header.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -51,26 +54,58 @@ pub enum BackendError {
     Other(String),
 }
 
-/// Everything a pane can ask for. Implementations must be cheap to share (`Arc`)
-/// and safe to call concurrently: the app runs independent calls at the same time.
+/// Data that loaded, with what could not be loaded beside it: one missing or throttled
+/// item (a load balancer name that does not exist, a target group whose health call
+/// failed) is reported by name while its siblings still show.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Partial<T> {
+    pub data: T,
+    /// One line per item that failed, naming it.
+    pub problems: Vec<BackendError>,
+}
+
+impl<T> Partial<T> {
+    pub fn complete(data: T) -> Self {
+        Self {
+            data,
+            problems: Vec::new(),
+        }
+    }
+}
+
+/// Who the backend talks to. Implementations must be cheap to share (`Arc`) and safe to
+/// call concurrently, as must every capability below.
 #[async_trait]
-pub trait Backend: Send + Sync {
+pub trait Account: Send + Sync {
     /// Region and profile in effect, once configuration has resolved.
     async fn identity(&self) -> Result<Identity, BackendError>;
+}
 
+/// Capability: load balancers, zones and targets (ELBv2 + EC2 in the live backend).
+#[async_trait]
+pub trait Targets: Send + Sync {
     /// Load balancers named (by name or ARN) in `wanted`, or all of them when empty.
-    async fn load_balancers(&self, wanted: &[String]) -> Result<Vec<LoadBalancer>, BackendError>;
+    /// A name that does not exist is a problem naming it; the others still load.
+    async fn load_balancers(
+        &self,
+        wanted: &[String],
+    ) -> Result<Partial<Vec<LoadBalancer>>, BackendError>;
 
     /// The account's Availability Zones in the region (names and IDs).
     async fn zones(&self) -> Result<Vec<Zone>, BackendError>;
 
     /// Every target group behind `lbs` with its targets' health; each target's zone
-    /// resolved (reported, else through its instance or its IP's subnet).
+    /// resolved (reported, else through its instance or its IP's subnet). A group whose
+    /// health cannot be read is a problem naming it; the other groups still load.
     async fn target_health(
         &self,
         lbs: &[LoadBalancer],
-    ) -> Result<Vec<TargetGroupHealth>, BackendError>;
+    ) -> Result<Partial<Vec<TargetGroupHealth>>, BackendError>;
+}
 
+/// Capability: per-AZ load-balancer metrics (CloudWatch).
+#[async_trait]
+pub trait Metrics: Send + Sync {
     /// Per-AZ metrics of one load balancer over `window`, in one GetMetricData call
     /// (plus its pages).
     async fn zone_metrics(
@@ -78,4 +113,28 @@ pub trait Backend: Send + Sync {
         lb: &LoadBalancer,
         window: Window,
     ) -> Result<ZoneMetrics, BackendError>;
+}
+
+/// Every capability a pane can ask for, each behind its own trait. A pane's job gets
+/// a clone and calls only what it needs. A new capability is a trait above (or in its
+/// own file), one field here, and one line in each constructor.
+#[derive(Clone)]
+pub struct Services {
+    pub account: Arc<dyn Account>,
+    pub targets: Arc<dyn Targets>,
+    pub metrics: Arc<dyn Metrics>,
+}
+
+impl Services {
+    /// One backend that has every capability (the live and the demo backends do).
+    pub fn from_backend<B>(backend: Arc<B>) -> Self
+    where
+        B: Account + Targets + Metrics + 'static,
+    {
+        Self {
+            account: backend.clone(),
+            targets: backend.clone(),
+            metrics: backend,
+        }
+    }
 }

@@ -5,7 +5,8 @@
 //! (counts and the dominant non-healthy reason). Enter drills into the targets.
 
 use crate::action::Action;
-use crate::app::App;
+use crate::app::Shared;
+use crate::app::panes::az::AzPane;
 use crate::app::slot::{Slot, age};
 use crate::model::metrics::{ALL_ZONES, latest};
 use crate::model::summary::ZoneSummary;
@@ -225,13 +226,19 @@ fn zone_line(s: &ZoneSummary, c: &Columns, rate_max: f64, rt_max: f64) -> Vec<Sp
     spans
 }
 
-pub fn render(area: Rect, buf: &mut Buffer, app: &App, focused: bool) {
+pub fn render(
+    area: Rect,
+    buf: &mut Buffer,
+    pane: &AzPane,
+    app: &Shared,
+    number: usize,
+    focused: bool,
+) {
     let now = app.now;
-    let pane = &app.az;
     let lb_names: Vec<String> = app.selected.iter().map(|l| clean(&l.name)).collect();
-    let mut title = " 1 AZ health ".to_string();
+    let mut title = format!(" {number} AZ health ");
     if !lb_names.is_empty() {
-        title = format!(" 1 AZ health · {} ", lb_names.join(", "));
+        title = format!(" {number} AZ health · {} ", lb_names.join(", "));
     }
     if let Some(d) = &pane.drill {
         title = format!(
@@ -247,7 +254,7 @@ pub fn render(area: Rect, buf: &mut Buffer, app: &App, focused: bool) {
     let status = [
         slot_status("targets", &pane.health, now),
         slot_status("metrics", &pane.metrics, now),
-        slot_status("zones", &pane.zones, now),
+        slot_status("zones", &app.zones, now),
     ]
     .join(" · ");
     let block =
@@ -258,12 +265,18 @@ pub fn render(area: Rect, buf: &mut Buffer, app: &App, focused: bool) {
     let mut errors: Vec<Line> = [
         slot_errors("targets", &pane.health, now),
         slot_errors("metrics", &pane.metrics, now),
-        slot_errors("zones", &pane.zones, now),
+        slot_errors("zones", &app.zones, now),
         slot_errors("load balancers", &app.load_balancers, now),
     ]
     .into_iter()
     .flatten()
     .collect();
+    for problem in app.lb_problems.iter().chain(&pane.health_problems) {
+        errors.push(Line::from(Span::styled(
+            clean(&format!("⚠ {problem}")),
+            theme::warn(),
+        )));
+    }
     if let Some(m) = pane.metrics.get() {
         let mut issues: Vec<String> = m
             .issues
@@ -309,9 +322,9 @@ pub fn render(area: Rect, buf: &mut Buffer, app: &App, focused: bool) {
     let lines = if app.selected.is_empty() {
         empty_state(app)
     } else if pane.drill.is_some() {
-        drill_lines(app, inner.width as usize, body_height, focused)
+        drill_lines(pane, app, inner.width as usize, body_height, focused)
     } else {
-        table_lines(app, inner.width as usize, body_height, focused)
+        table_lines(pane, app, inner.width as usize, body_height, focused)
     };
     Paragraph::new(lines).render(body, buf);
     let err_area = Rect {
@@ -324,7 +337,7 @@ pub fn render(area: Rect, buf: &mut Buffer, app: &App, focused: bool) {
         .render(err_area, buf);
 }
 
-fn empty_state(app: &App) -> Vec<Line<'static>> {
+fn empty_state(app: &Shared) -> Vec<Line<'static>> {
     let key = app.keymap.keys_text(Action::PickLoadBalancer);
     let region = app
         .identity
@@ -365,8 +378,13 @@ fn window(len: usize, selected: usize, height: usize) -> std::ops::Range<usize> 
     start..(start + height).min(len)
 }
 
-fn table_lines(app: &App, width: usize, height: usize, focused: bool) -> Vec<Line<'static>> {
-    let pane = &app.az;
+fn table_lines(
+    pane: &AzPane,
+    _app: &Shared,
+    width: usize,
+    height: usize,
+    focused: bool,
+) -> Vec<Line<'static>> {
     if pane.summaries.is_empty() {
         let text = if pane.health.loading || pane.metrics.loading {
             "Loading target health and metrics…"
@@ -456,8 +474,13 @@ fn table_lines(app: &App, width: usize, height: usize, focused: bool) -> Vec<Lin
     lines
 }
 
-fn drill_lines(app: &App, width: usize, height: usize, focused: bool) -> Vec<Line<'static>> {
-    let pane = &app.az;
+fn drill_lines(
+    pane: &AzPane,
+    app: &Shared,
+    width: usize,
+    height: usize,
+    focused: bool,
+) -> Vec<Line<'static>> {
     let targets = pane.drill_targets();
     let selected = pane.drill.as_ref().map(|d| d.selected).unwrap_or(0);
     if targets.is_empty() {

@@ -1,8 +1,10 @@
-//! Pane 5: the full story of whatever is selected in the AZ pane: a zone's verdict
-//! and numbers, a target group's tally, or one target's health description.
+//! The Detail pane: the full story of what is selected in the last focused pane, as
+//! that pane tells it (`Pane::detail`), wrapped and scrollable (j/k while focused).
+//! `az_lines` is the AZ pane's story: a zone's verdict and numbers, a target group's
+//! tally, or one target's health description.
 
-use crate::app::App;
-use crate::app::az::RowKey;
+use crate::app::panes::az::{AzPane, RowKey};
+use crate::app::{App, Shared};
 use crate::model::metrics::latest;
 use crate::model::text::clean;
 use crate::model::verdict::fmt_secs;
@@ -24,8 +26,7 @@ fn opt(v: Option<f64>, f: impl Fn(f64) -> String) -> String {
     v.map(f).unwrap_or_else(|| "–".into())
 }
 
-pub fn lines(app: &App) -> Vec<Line<'static>> {
-    let pane = &app.az;
+pub fn az_lines(pane: &AzPane, _shared: &Shared) -> Vec<Line<'static>> {
     if pane.drill.is_some() {
         let targets = pane.drill_targets();
         let sel = pane.drill.as_ref().map(|d| d.selected).unwrap_or(0);
@@ -162,11 +163,51 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
     }
 }
 
-pub fn render(area: Rect, buf: &mut Buffer, app: &App, focused: bool) {
-    let block = pane_block(" 5 Detail ", focused);
+/// Rows `lines` take when wrapped to `width` columns.
+pub fn wrapped_rows(lines: &[Line], width: u16) -> usize {
+    let w = (width as usize).max(1);
+    lines.iter().map(|l| l.width().div_ceil(w).max(1)).sum()
+}
+
+pub fn render(area: Rect, buf: &mut Buffer, app: &App) {
+    let focused = app.detail_focused();
+    let source = app.panes.get(app.detail_of);
+    let lines = source.map(|p| p.detail(&app.shared)).unwrap_or_default();
+    let inner_probe = pane_block("", focused).inner(area);
+    let total = wrapped_rows(&lines, inner_probe.width);
+    let visible = inner_probe.height as usize;
+    let max_scroll = total.saturating_sub(visible);
+    let scroll = (app.detail_scroll as usize).min(max_scroll);
+    let mut title = format!(" {} Detail ", app.detail_number());
+    if let Some(p) = source {
+        title = format!(" {} Detail · {} ", app.detail_number(), p.title());
+    }
+    let mut block = pane_block(&title, focused);
+    if max_scroll > 0 {
+        let keys = format!(
+            "{}/{}",
+            app.shared.keymap.keys_text(crate::action::Action::Down),
+            app.shared.keymap.keys_text(crate::action::Action::Up)
+        );
+        let more = if scroll < max_scroll {
+            "more ↓"
+        } else {
+            "end"
+        };
+        block = block.title_bottom(
+            Line::from(format!(
+                " {}/{} {more} · {} {keys} ",
+                scroll + visible.min(total),
+                total,
+                if focused { "scroll" } else { "focus, then" }
+            ))
+            .right_aligned(),
+        );
+    }
     let inner = block.inner(area);
     block.render(area, buf);
-    Paragraph::new(lines(app))
+    Paragraph::new(lines)
         .wrap(Wrap { trim: false })
+        .scroll((scroll as u16, 0))
         .render(inner, buf);
 }

@@ -12,6 +12,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 pub fn render(area: Rect, buf: &mut Buffer, app: &App) {
+    let app = &app.shared;
     let identity = app.identity.get();
     let region = identity.and_then(|i| i.region.clone()).unwrap_or_else(|| {
         if app.identity.loading {

@@ -20,8 +20,20 @@ fn tilde(path: &str) -> String {
     }
 }
 
-pub fn render(area: Rect, buf: &mut Buffer, app: &App) {
+pub fn render(area: Rect, buf: &mut Buffer, full: &App) {
+    let app = &full.shared;
     let mut lines: Vec<Line> = Vec::new();
+    let mut panes: Vec<String> = full
+        .panes
+        .iter()
+        .enumerate()
+        .map(|(i, p)| format!("{} {}", i + 1, p.title()))
+        .collect();
+    panes.push(format!("{} Detail", full.detail_number()));
+    lines.push(Line::from(vec![
+        Span::styled(" panes           ", theme::key()),
+        Span::raw(panes.join(" · ")),
+    ]));
     for a in Action::ALL {
         let keys = app.keymap.keys_text(a);
         let desc = app

@@ -10,7 +10,7 @@ use ratatui::widgets::{Paragraph, Widget};
 
 /// The actions worth a hint, most useful first; the line keeps as many as fit.
 fn hinted(app: &App) -> Vec<(String, &'static str)> {
-    let k = &app.keymap;
+    let k = &app.shared.keymap;
     let key = |a: Action| k.first_key(a).map(|k| k.to_string());
     let mut out: Vec<(String, &'static str)> = Vec::new();
     fn push(out: &mut Vec<(String, &'static str)>, keys: Option<String>, label: &'static str) {
@@ -35,10 +35,18 @@ fn hinted(app: &App) -> Vec<(String, &'static str)> {
     if let (Some(d), Some(u)) = (key(Action::Down), key(Action::Up)) {
         out.push((format!("{d}/{u}"), "move"));
     }
-    if app.az.drill.is_some() {
+    if app.detail_focused() {
+        if let (Some(d), Some(u)) = (key(Action::Down), key(Action::Up)) {
+            out.pop();
+            out.push((format!("{d}/{u}"), "scroll"));
+        }
+    } else if let Some(p) = app.panes.get(app.focus) {
+        for (a, label) in p.hints(&app.shared) {
+            push(&mut out, key(a), label);
+        }
+    }
+    if !app.drill.is_empty() && !out.iter().any(|(_, l)| *l == "back") {
         push(&mut out, key(Action::Back), Action::Back.hint());
-    } else {
-        push(&mut out, key(Action::DrillDown), Action::DrillDown.hint());
     }
     push(&mut out, key(Action::Refresh), Action::Refresh.hint());
     push(
@@ -55,6 +63,14 @@ fn hinted(app: &App) -> Vec<(String, &'static str)> {
 }
 
 pub fn render(area: Rect, buf: &mut Buffer, app: &App) {
+    if let Some(status) = &app.status {
+        Paragraph::new(Line::from(Span::styled(
+            format!(" {status}"),
+            theme::warn(),
+        )))
+        .render(area, buf);
+        return;
+    }
     let mut spans = Vec::new();
     let mut used = 0usize;
     for (keys, label) in hinted(app) {

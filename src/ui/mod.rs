@@ -2,9 +2,10 @@
 //! `Buffer`. No I/O and no waiting here; everything drawn comes from app state and
 //! `app.now`, so a frozen clock gives the same screen every time.
 //!
-//! Layout: a header line, the five areas, and a hint line generated from the keymap.
-//! Narrow terminals (< 120 columns) stack the AZ pane over the detail pane; wide ones
-//! put them side by side.
+//! Layout: a header line, one area per registered pane plus Detail, and a hint line
+//! generated from the keymap. Narrow terminals (< 120 columns) stack the AZ pane over
+//! the detail pane; wide ones put them side by side. Each pane draws itself
+//! (`Pane::render`, which calls its draw file here).
 
 pub mod az_health;
 pub mod detail;
@@ -12,12 +13,11 @@ pub mod export;
 pub mod header;
 pub mod help;
 pub mod hints;
-pub mod later;
 pub mod picker;
 pub mod spark;
 pub mod theme;
 
-use crate::app::{App, Pane};
+use crate::app::App;
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -42,70 +42,74 @@ pub fn pane_block(title: &str, focused: bool) -> Block<'static> {
 /// Where each area goes for a given screen size.
 pub struct Areas {
     pub header: Rect,
-    pub az: Rect,
+    /// One area per registered pane, in registry order.
+    pub panes: Vec<Rect>,
     pub detail: Rect,
-    pub anomaly: Rect,
-    pub rejects: Rect,
-    pub aws_health: Rect,
     pub hints: Rect,
 }
 
-pub fn layout(area: Rect) -> Areas {
+/// The layout for `n` registered panes. The first pane (AZ health) gets the most room,
+/// beside (wide) or above (narrow) the Detail pane; the others share the rest.
+pub fn layout(area: Rect, n: usize) -> Areas {
     let [header, body, hints] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
         Constraint::Length(1),
     ])
     .areas(area);
-    let (az, detail, later) = if area.width >= 120 {
-        // The bottom row holds the areas later releases fill; until then a few rows do.
+    let others = n.saturating_sub(1);
+    let mut panes = Vec::with_capacity(n);
+    let detail;
+    if area.width >= 120 {
+        let bottom_rows = if others == 0 {
+            0
+        } else {
+            (body.height * 2 / 5).max(5)
+        };
         let [top, bottom] =
-            Layout::vertical([Constraint::Min(10), Constraint::Length(5)]).areas(body);
-        let [az, detail] =
+            Layout::vertical([Constraint::Min(10), Constraint::Length(bottom_rows)]).areas(body);
+        let [first, d] =
             Layout::horizontal([Constraint::Percentage(68), Constraint::Percentage(32)]).areas(top);
-        (
-            az,
-            detail,
-            Layout::horizontal([Constraint::Ratio(1, 3); 3]).areas(bottom),
-        )
+        panes.push(first);
+        detail = d;
+        if others > 0 {
+            let cols =
+                Layout::horizontal(vec![Constraint::Ratio(1, others as u32); others]).split(bottom);
+            panes.extend(cols.iter().copied());
+        }
     } else {
-        let [az, bottom] =
+        let [first, bottom] =
             Layout::vertical([Constraint::Min(8), Constraint::Length(9)]).areas(body);
-        let [detail, right] =
-            Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
-                .areas(bottom);
-        (
-            az,
-            detail,
-            Layout::vertical([Constraint::Ratio(1, 3); 3]).areas(right),
-        )
-    };
-    let [anomaly, rejects, aws_health] = later;
+        panes.push(first);
+        if others == 0 {
+            detail = bottom;
+        } else {
+            let [d, right] =
+                Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+                    .areas(bottom);
+            detail = d;
+            let rows =
+                Layout::vertical(vec![Constraint::Ratio(1, others as u32); others]).split(right);
+            panes.extend(rows.iter().copied());
+        }
+    }
+    panes.truncate(n);
     Areas {
         header,
-        az,
+        panes,
         detail,
-        anomaly,
-        rejects,
-        aws_health,
         hints,
     }
 }
 
 /// Paints the whole screen.
 pub fn render(area: Rect, buf: &mut Buffer, app: &App) {
-    let a = layout(area);
+    let a = layout(area, app.panes.len());
     header::render(a.header, buf, app);
-    az_health::render(a.az, buf, app, app.focus == Pane::AzHealth);
-    detail::render(a.detail, buf, app, app.focus == Pane::Detail);
-    later::render(a.anomaly, buf, Pane::Anomaly, app.focus == Pane::Anomaly);
-    later::render(a.rejects, buf, Pane::Rejects, app.focus == Pane::Rejects);
-    later::render(
-        a.aws_health,
-        buf,
-        Pane::AwsHealth,
-        app.focus == Pane::AwsHealth,
-    );
+    for (i, (pane, rect)) in app.panes.iter().zip(&a.panes).enumerate() {
+        pane.render(*rect, buf, &app.shared, i + 1, app.focus == i);
+    }
+    detail::render(a.detail, buf, app);
     hints::render(a.hints, buf, app);
     if app.picker.is_some() {
         picker::render(area, buf, app);

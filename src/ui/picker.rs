@@ -40,7 +40,7 @@ pub fn render(area: Rect, buf: &mut Buffer, app: &App) {
         }
         None => {}
     }
-    lines.extend(slot_errors("load balancers", &p.choices, app.now));
+    lines.extend(slot_errors("load balancers", &p.choices, app.shared.now));
     let popup = centered(area, 78, lines.len() as u16 + 2);
     Clear.render(popup, buf);
     let block = pane_block(" Choose a load balancer ", true);

@@ -1,17 +1,18 @@
 //! CloudWatch: per-AZ load-balancer metrics in one GetMetricData call (plus its pages).
 
-use super::error::classify;
-use super::{Ctx, log_call};
+use super::paging::all_pages;
+use super::{AwsBackend, Ctx};
 use crate::backend::BackendError;
+use crate::backend::Metrics;
 use crate::model::metrics::{MetricIssue, Window, ZoneMetric, ZoneMetrics};
 use crate::model::text::{clean, ellipsize};
 use crate::model::zones::LoadBalancer;
+use async_trait::async_trait;
 use aws_sdk_cloudwatch::types::{
     Dimension, Metric, MetricDataQuery, MetricDataResult, MetricStat, ScanBy, StatusCode,
 };
 use aws_smithy_types::DateTime as SmithyTime;
 use chrono::{DateTime, Utc};
-use std::time::Instant;
 
 const SERVICE: &str = "monitoring";
 const OP: &str = "GetMetricData";
@@ -74,6 +75,18 @@ fn queries(lb: &LoadBalancer, dimension: &str) -> Vec<MetricDataQuery> {
 /// load balancer is in the answer, with or without data. A result that CloudWatch marks
 /// Forbidden or InternalError, or that carries messages, becomes a [`MetricIssue`]; the
 /// other results are kept. Only a failure of the call itself is an error.
+#[async_trait]
+impl Metrics for AwsBackend {
+    async fn zone_metrics(
+        &self,
+        lb: &LoadBalancer,
+        window: Window,
+    ) -> Result<ZoneMetrics, BackendError> {
+        let ctx = self.ctx().await;
+        zone_metrics(&ctx, lb, window).await
+    }
+}
+
 pub(crate) async fn zone_metrics(
     ctx: &Ctx<'_>,
     lb: &LoadBalancer,
@@ -93,26 +106,30 @@ pub(crate) async fn zone_metrics(
         )));
     };
 
-    let request = ctx.clients.cloudwatch.get_metric_data();
-    let request = request
-        .set_metric_data_queries(Some(queries(lb, dimension)))
-        .start_time(smithy_time(window.start))
-        .end_time(smithy_time(window.end()))
-        .scan_by(ScanBy::TimestampAscending);
-    let mut pages = request.into_paginator().send();
-    let mut started = Instant::now();
-    while let Some(page) = pages.next().await {
-        log_call(SERVICE, OP, started, page.is_ok());
-        let page = page.map_err(|e| classify(OP, &e, ctx.profile))?;
-        for message in page.messages() {
-            tracing::debug!(code = ?message.code(), value = ?message.value(), "GetMetricData message");
-        }
-        for result in page.metric_data_results() {
-            merge_result(&mut metrics, lb, result);
-        }
-        started = Instant::now();
-    }
-    Ok(metrics)
+    let queries = queries(lb, dimension);
+    ctx.pace
+        .cloudwatch
+        .run(|| async {
+            let mut metrics = metrics.clone();
+            let request = ctx.clients.cloudwatch.get_metric_data();
+            let request = request
+                .set_metric_data_queries(Some(queries.clone()))
+                .start_time(smithy_time(window.start))
+                .end_time(smithy_time(window.end()))
+                .scan_by(ScanBy::TimestampAscending);
+            let pages = request.into_paginator().send();
+            all_pages(SERVICE, OP, ctx.profile, pages, |page| {
+                for message in page.messages() {
+                    tracing::debug!(code = ?message.code(), value = ?message.value(), "GetMetricData message");
+                }
+                for result in page.metric_data_results() {
+                    merge_result(&mut metrics, lb, result);
+                }
+            })
+            .await?;
+            Ok(metrics)
+        })
+        .await
 }
 
 /// Puts one result's datapoints into `metrics` and records what went wrong with it.

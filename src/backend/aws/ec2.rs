@@ -1,6 +1,7 @@
 //! EC2: the account's Availability Zones, instance placements and subnets.
 
 use super::error::classify;
+use super::paging::all_pages;
 use super::{Ctx, log_call};
 use crate::backend::BackendError;
 use crate::model::zones::{Subnet, Zone};
@@ -15,11 +16,17 @@ const IDS_PER_CALL: usize = 200;
 /// DescribeAvailabilityZones: the zones enabled for the account in the region.
 pub(crate) async fn zones(ctx: &Ctx<'_>) -> Result<Vec<Zone>, BackendError> {
     const OP: &str = "DescribeAvailabilityZones";
-    let started = Instant::now();
-    let request = ctx.clients.ec2.describe_availability_zones();
-    let result = request.send().await;
-    log_call(SERVICE, OP, started, result.is_ok());
-    let out = result.map_err(|e| classify(OP, &e, ctx.profile))?;
+    let out = ctx
+        .pace
+        .ec2
+        .run(|| async {
+            let started = Instant::now();
+            let request = ctx.clients.ec2.describe_availability_zones();
+            let result = request.send().await;
+            log_call(SERVICE, OP, started, result.is_ok());
+            result.map_err(|e| classify(OP, &e, ctx.profile))
+        })
+        .await?;
     Ok(out
         .availability_zones()
         .iter()
@@ -59,43 +66,47 @@ async fn instance_zones_chunk(
         .name("instance-id")
         .set_values(Some(ids.to_vec()))
         .build();
-    let request = ctx.clients.ec2.describe_instances();
-    let mut pages = request.filters(filter).into_paginator().send();
-    let mut out = HashMap::new();
-    let mut started = Instant::now();
-    while let Some(page) = pages.next().await {
-        log_call(SERVICE, OP, started, page.is_ok());
-        let page = page.map_err(|e| classify(OP, &e, ctx.profile))?;
-        for instance in page.reservations().iter().flat_map(|r| r.instances()) {
-            let zone = instance.placement().and_then(|p| p.availability_zone());
-            if let (Some(id), Some(zone)) = (instance.instance_id(), zone) {
-                out.insert(id.to_string(), zone.to_string());
-            }
-        }
-        started = Instant::now();
-    }
-    Ok(out)
+    ctx.pace
+        .ec2
+        .run(|| async {
+            let request = ctx.clients.ec2.describe_instances();
+            let pages = request.filters(filter.clone()).into_paginator().send();
+            let mut out = HashMap::new();
+            all_pages(SERVICE, OP, ctx.profile, pages, |page| {
+                for instance in page.reservations().iter().flat_map(|r| r.instances()) {
+                    let zone = instance.placement().and_then(|p| p.availability_zone());
+                    if let (Some(id), Some(zone)) = (instance.instance_id(), zone) {
+                        out.insert(id.to_string(), zone.to_string());
+                    }
+                }
+            })
+            .await?;
+            Ok(out)
+        })
+        .await
 }
 
 /// DescribeSubnets with a `vpc-id` filter: the VPC's subnets with their IPv4 CIDR and zone.
 pub(crate) async fn subnets(ctx: &Ctx<'_>, vpc_id: &str) -> Result<Vec<Subnet>, BackendError> {
     const OP: &str = "DescribeSubnets";
     let filter = Filter::builder().name("vpc-id").values(vpc_id).build();
-    let request = ctx.clients.ec2.describe_subnets();
-    let mut pages = request.filters(filter).into_paginator().send();
-    let mut out = Vec::new();
-    let mut started = Instant::now();
-    while let Some(page) = pages.next().await {
-        log_call(SERVICE, OP, started, page.is_ok());
-        let page = page.map_err(|e| classify(OP, &e, ctx.profile))?;
-        out.extend(page.subnets().iter().filter_map(|s| {
-            Some(Subnet {
-                id: s.subnet_id().unwrap_or_default().to_string(),
-                cidr: s.cidr_block()?.to_string(),
-                zone_name: s.availability_zone()?.to_string(),
+    ctx.pace
+        .ec2
+        .run(|| async {
+            let request = ctx.clients.ec2.describe_subnets();
+            let pages = request.filters(filter.clone()).into_paginator().send();
+            let mut out = Vec::new();
+            all_pages(SERVICE, OP, ctx.profile, pages, |page| {
+                out.extend(page.subnets().iter().filter_map(|s| {
+                    Some(Subnet {
+                        id: s.subnet_id().unwrap_or_default().to_string(),
+                        cidr: s.cidr_block()?.to_string(),
+                        zone_name: s.availability_zone()?.to_string(),
+                    })
+                }));
             })
-        }));
-        started = Instant::now();
-    }
-    Ok(out)
+            .await?;
+            Ok(out)
+        })
+        .await
 }

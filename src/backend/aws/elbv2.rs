@@ -1,8 +1,9 @@
 //! ELBv2: load balancers, their target groups and their targets' health.
 
 use super::error::classify;
+use super::paging::all_pages;
 use super::{Ctx, log_call};
-use crate::backend::BackendError;
+use crate::backend::{BackendError, Partial};
 use crate::model::targets::{Target, TargetGroup, TargetState, ZoneSource};
 use crate::model::zones::{LbKind, LoadBalancer};
 use aws_sdk_elasticloadbalancingv2 as elb;
@@ -31,7 +32,7 @@ enum Selector<'a> {
 pub(crate) async fn load_balancers(
     ctx: &Ctx<'_>,
     wanted: &[String],
-) -> Result<Vec<LoadBalancer>, BackendError> {
+) -> Result<Partial<Vec<LoadBalancer>>, BackendError> {
     let mut seen = HashSet::new();
     let wanted: Vec<String> = wanted
         .iter()
@@ -39,7 +40,9 @@ pub(crate) async fn load_balancers(
         .filter(|w| !w.is_empty() && seen.insert(w.clone()))
         .collect();
     if wanted.is_empty() {
-        return describe_load_balancers(ctx, Selector::All).await;
+        return describe_load_balancers(ctx, Selector::All)
+            .await
+            .map(Partial::complete);
     }
     let (arns, names): (Vec<String>, Vec<String>) =
         wanted.iter().cloned().partition(|w| w.starts_with("arn:"));
@@ -47,13 +50,24 @@ pub(crate) async fn load_balancers(
         .chunks(LBS_PER_CALL)
         .map(Selector::Names)
         .chain(arns.chunks(LBS_PER_CALL).map(Selector::Arns))
-        .map(|selector| describe_load_balancers(ctx, selector));
-    let found = futures::future::try_join_all(calls).await?;
+        .map(|selector| describe_each_if_not_found(ctx, selector));
+    let answers = futures::future::join_all(calls).await;
+    let mut found = Vec::new();
+    let mut problems = Vec::new();
+    for answer in answers {
+        found.extend(answer.data);
+        problems.extend(answer.problems);
+    }
+    if found.is_empty() {
+        if let Some(first) = problems.first() {
+            // Nothing to show at all: the pane shows this error.
+            return Err(first.clone());
+        }
+    }
 
     let mut seen = HashSet::new();
     let mut lbs: Vec<LoadBalancer> = found
         .into_iter()
-        .flatten()
         .filter(|lb| seen.insert(lb.arn.clone()))
         .collect();
     let rank = |lb: &LoadBalancer| {
@@ -63,7 +77,73 @@ pub(crate) async fn load_balancers(
             .unwrap_or(usize::MAX)
     };
     lbs.sort_by_key(rank);
-    Ok(lbs)
+    Ok(Partial {
+        data: lbs,
+        problems,
+    })
+}
+
+/// One DescribeLoadBalancers call for up to 20 names or ARNs. The API fails the whole
+/// call when one of them does not exist (LoadBalancerNotFound): then each is asked for
+/// on its own, so the missing ones are named and the others still load.
+async fn describe_each_if_not_found(
+    ctx: &Ctx<'_>,
+    selector: Selector<'_>,
+) -> Partial<Vec<LoadBalancer>> {
+    let (items, by_arn) = match selector {
+        Selector::Names(n) => (n, false),
+        Selector::Arns(a) => (a, true),
+        Selector::All => (&[][..], false),
+    };
+    match describe_load_balancers(ctx, selector).await {
+        Ok(lbs) => Partial::complete(lbs),
+        Err(e) if items.len() > 1 && is_not_found(&e) => {
+            let answers = futures::future::join_all(items.iter().map(|item| {
+                let single = std::slice::from_ref(item);
+                let selector = if by_arn {
+                    Selector::Arns(single)
+                } else {
+                    Selector::Names(single)
+                };
+                describe_load_balancers(ctx, selector)
+            }))
+            .await;
+            let mut out: Partial<Vec<LoadBalancer>> = Partial::default();
+            for (item, answer) in items.iter().zip(answers) {
+                match answer {
+                    Ok(lbs) => out.data.extend(lbs),
+                    Err(e) => out.problems.push(not_found_named(item, e)),
+                }
+            }
+            out
+        }
+        Err(e) => Partial {
+            data: Vec::new(),
+            problems: vec![match items {
+                [one] => not_found_named(one, e),
+                _ => e,
+            }],
+        },
+    }
+}
+
+fn is_not_found(e: &BackendError) -> bool {
+    matches!(e, BackendError::Service { code, .. } if code == "LoadBalancerNotFound")
+}
+
+/// `no load balancer named "x" in this region/account` for a not-found answer.
+fn not_found_named(item: &str, e: BackendError) -> BackendError {
+    if is_not_found(&e) {
+        BackendError::Service {
+            operation: "DescribeLoadBalancers".into(),
+            code: "LoadBalancerNotFound".into(),
+            message: format!(
+                "no load balancer {item:?} in this account and region (check --load-balancer and --region)"
+            ),
+        }
+    } else {
+        e
+    }
 }
 
 async fn describe_load_balancers(
@@ -71,22 +151,24 @@ async fn describe_load_balancers(
     selector: Selector<'_>,
 ) -> Result<Vec<LoadBalancer>, BackendError> {
     const OP: &str = "DescribeLoadBalancers";
-    let request = ctx.clients.elbv2.describe_load_balancers();
-    let request = match selector {
-        Selector::All => request.page_size(LIST_PAGE_SIZE),
-        Selector::Names(names) => request.set_names(Some(names.to_vec())),
-        Selector::Arns(arns) => request.set_load_balancer_arns(Some(arns.to_vec())),
-    };
-    let mut pages = request.into_paginator().send();
-    let mut out = Vec::new();
-    let mut started = Instant::now();
-    while let Some(page) = pages.next().await {
-        log_call(SERVICE, OP, started, page.is_ok());
-        let page = page.map_err(|e| classify(OP, &e, ctx.profile))?;
-        out.extend(page.load_balancers().iter().filter_map(map_load_balancer));
-        started = Instant::now();
-    }
-    Ok(out)
+    ctx.pace
+        .elbv2
+        .run(|| async {
+            let request = ctx.clients.elbv2.describe_load_balancers();
+            let request = match selector {
+                Selector::All => request.page_size(LIST_PAGE_SIZE),
+                Selector::Names(names) => request.set_names(Some(names.to_vec())),
+                Selector::Arns(arns) => request.set_load_balancer_arns(Some(arns.to_vec())),
+            };
+            let mut out = Vec::new();
+            let pages = request.into_paginator().send();
+            all_pages(SERVICE, OP, ctx.profile, pages, |page| {
+                out.extend(page.load_balancers().iter().filter_map(map_load_balancer));
+            })
+            .await?;
+            Ok(out)
+        })
+        .await
 }
 
 fn map_load_balancer(lb: &elb::types::LoadBalancer) -> Option<LoadBalancer> {
@@ -127,30 +209,32 @@ pub(crate) async fn target_groups(
     lb_arn: &str,
 ) -> Result<Vec<TargetGroup>, BackendError> {
     const OP: &str = "DescribeTargetGroups";
-    let request = ctx.clients.elbv2.describe_target_groups();
-    let mut pages = request.load_balancer_arn(lb_arn).into_paginator().send();
-    let mut out = Vec::new();
-    let mut started = Instant::now();
-    while let Some(page) = pages.next().await {
-        log_call(SERVICE, OP, started, page.is_ok());
-        let page = page.map_err(|e| classify(OP, &e, ctx.profile))?;
-        out.extend(page.target_groups().iter().filter_map(|g| {
-            Some(TargetGroup {
-                arn: g.target_group_arn()?.to_string(),
-                name: g.target_group_name().unwrap_or_default().to_string(),
-                target_type: g
-                    .target_type()
-                    .map(|t| t.as_str().to_string())
-                    .unwrap_or_default(),
-                protocol: g.protocol().map(|p| p.as_str().to_string()),
-                port: g.port(),
-                vpc_id: g.vpc_id().map(str::to_string),
-                load_balancer_arns: g.load_balancer_arns().to_vec(),
+    ctx.pace
+        .elbv2
+        .run(|| async {
+            let request = ctx.clients.elbv2.describe_target_groups();
+            let pages = request.load_balancer_arn(lb_arn).into_paginator().send();
+            let mut out = Vec::new();
+            all_pages(SERVICE, OP, ctx.profile, pages, |page| {
+                out.extend(page.target_groups().iter().filter_map(|g| {
+                    Some(TargetGroup {
+                        arn: g.target_group_arn()?.to_string(),
+                        name: g.target_group_name().unwrap_or_default().to_string(),
+                        target_type: g
+                            .target_type()
+                            .map(|t| t.as_str().to_string())
+                            .unwrap_or_default(),
+                        protocol: g.protocol().map(|p| p.as_str().to_string()),
+                        port: g.port(),
+                        vpc_id: g.vpc_id().map(str::to_string),
+                        load_balancer_arns: g.load_balancer_arns().to_vec(),
+                    })
+                }));
             })
-        }));
-        started = Instant::now();
-    }
-    Ok(out)
+            .await?;
+            Ok(out)
+        })
+        .await
 }
 
 /// DescribeTargetHealth(TargetGroupArn, Include=[All]) for one group. Zones are as
@@ -162,14 +246,20 @@ pub(crate) async fn target_health(
     target_type: &str,
 ) -> Result<Vec<Target>, BackendError> {
     const OP: &str = "DescribeTargetHealth";
-    let request = ctx.clients.elbv2.describe_target_health();
-    let request = request
-        .target_group_arn(group_arn)
-        .include(DescribeTargetHealthInputIncludeEnum::All);
-    let started = Instant::now();
-    let result = request.send().await;
-    log_call(SERVICE, OP, started, result.is_ok());
-    let out = result.map_err(|e| classify(OP, &e, ctx.profile))?;
+    let out = ctx
+        .pace
+        .elbv2
+        .run(|| async {
+            let request = ctx.clients.elbv2.describe_target_health();
+            let request = request
+                .target_group_arn(group_arn)
+                .include(DescribeTargetHealthInputIncludeEnum::All);
+            let started = Instant::now();
+            let result = request.send().await;
+            log_call(SERVICE, OP, started, result.is_ok());
+            result.map_err(|e| classify(OP, &e, ctx.profile))
+        })
+        .await?;
     let lambda = target_type == "lambda";
     Ok(out
         .target_health_descriptions()

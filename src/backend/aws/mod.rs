@@ -5,9 +5,11 @@
 //! `--profile` / `--region` on top, and lazily: [`AwsBackend::new`] returns at once and
 //! the first call resolves it, so the UI is up before any credential provider runs.
 //!
-//! One file per service (`ec2`, `elbv2`, `cloudwatch`) maps SDK shapes into
-//! `crate::model` types; `error` turns `SdkError`s into [`BackendError`]s. SDK types
-//! never leave this module.
+//! One file per capability implements its trait (`targets`: [`crate::backend::Targets`]
+//! over `elbv2` and `ec2`; `cloudwatch`: [`crate::backend::Metrics`]); one file per
+//! service maps SDK shapes into `crate::model` types; `error` turns `SdkError`s into
+//! [`BackendError`]s; `paging` is the one paging loop; `pace` bounds calls per service
+//! and backs off while a service throttles. SDK types never leave this module.
 //!
 //! Convention (a coverage checker relies on it): every SDK call is written through a
 //! field named after its client: `ctx.clients.ec2.describe_instances()`,
@@ -17,17 +19,26 @@ mod cloudwatch;
 mod ec2;
 mod elbv2;
 pub mod error;
+pub mod pace;
+mod paging;
+mod targets;
 
-use crate::backend::{Backend, BackendError, Identity};
-use crate::model::metrics::{Window, ZoneMetrics};
-use crate::model::targets::{Target, TargetGroup, TargetGroupHealth, ZoneSource};
-use crate::model::zones::{LoadBalancer, Subnet, Zone, zone_of_ip};
+use crate::backend::{Account, BackendError, Identity};
+use crate::model::zones::Subnet;
 use async_trait::async_trait;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use pace::Pacer;
+use std::collections::HashMap;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use tokio::sync::OnceCell;
+
+/// Calls in flight at once, per service. EC2 and ELBv2 share their API rate limits with
+/// the account's own automation; CloudWatch's GetMetricData calls are few and large.
+pub const EC2_CALLS_AT_ONCE: usize = 4;
+pub const ELBV2_CALLS_AT_ONCE: usize = 8;
+pub const CLOUDWATCH_CALLS_AT_ONCE: usize = 4;
 
 /// How long to wait for a TCP/TLS connection before giving up on an endpoint.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -81,10 +92,40 @@ impl AwsClients {
     }
 }
 
-/// What the per-service functions need: the clients, and the profile for error hints.
+/// One [`Pacer`] per service, shared by every call the backend makes.
+#[derive(Debug)]
+pub(crate) struct Pacers {
+    pub(crate) ec2: Pacer,
+    pub(crate) elbv2: Pacer,
+    pub(crate) cloudwatch: Pacer,
+}
+
+impl Default for Pacers {
+    fn default() -> Self {
+        Self {
+            ec2: Pacer::new(EC2_CALLS_AT_ONCE),
+            elbv2: Pacer::new(ELBV2_CALLS_AT_ONCE),
+            cloudwatch: Pacer::new(CLOUDWATCH_CALLS_AT_ONCE),
+        }
+    }
+}
+
+/// What does not change during a session, asked for once: an instance's zone, a VPC's
+/// subnets (CIDR and zone). A refresh describes only instances it has not seen.
+#[derive(Debug, Default)]
+pub(crate) struct SessionCache {
+    pub(crate) instance_zones: Mutex<HashMap<String, String>>,
+    /// Per VPC: its subnets and when they were read.
+    pub(crate) subnets: Mutex<HashMap<String, (Vec<Subnet>, Instant)>>,
+}
+
+/// What the per-service functions need: the clients, the profile for error hints, the
+/// service pacers and the session cache.
 pub(crate) struct Ctx<'a> {
     pub(crate) clients: &'a AwsClients,
     pub(crate) profile: Option<&'a str>,
+    pub(crate) pace: &'a Pacers,
+    pub(crate) cache: &'a SessionCache,
 }
 
 struct Resolved {
@@ -96,6 +137,8 @@ struct Resolved {
 pub struct AwsBackend {
     settings: AwsSettings,
     resolved: OnceCell<Resolved>,
+    pace: Pacers,
+    cache: SessionCache,
 }
 
 impl AwsBackend {
@@ -104,6 +147,8 @@ impl AwsBackend {
         Self {
             settings,
             resolved: OnceCell::new(),
+            pace: Pacers::default(),
+            cache: SessionCache::default(),
         }
     }
 
@@ -124,6 +169,8 @@ impl AwsBackend {
                 region: identity.region.clone(),
             },
             resolved: OnceCell::new_with(Some(Resolved { clients, identity })),
+            pace: Pacers::default(),
+            cache: SessionCache::default(),
         }
     }
 
@@ -157,167 +204,16 @@ impl AwsBackend {
         Ctx {
             clients: &r.clients,
             profile: r.identity.profile.as_deref(),
+            pace: &self.pace,
+            cache: &self.cache,
         }
     }
 }
 
 #[async_trait]
-impl Backend for AwsBackend {
+impl Account for AwsBackend {
     async fn identity(&self) -> Result<Identity, BackendError> {
         Ok(self.resolved().await.identity.clone())
-    }
-
-    async fn load_balancers(&self, wanted: &[String]) -> Result<Vec<LoadBalancer>, BackendError> {
-        let ctx = self.ctx().await;
-        elbv2::load_balancers(&ctx, wanted).await
-    }
-
-    async fn zones(&self) -> Result<Vec<Zone>, BackendError> {
-        let ctx = self.ctx().await;
-        ec2::zones(&ctx).await
-    }
-
-    async fn target_health(
-        &self,
-        lbs: &[LoadBalancer],
-    ) -> Result<Vec<TargetGroupHealth>, BackendError> {
-        let ctx = self.ctx().await;
-        target_health(&ctx, lbs).await
-    }
-
-    async fn zone_metrics(
-        &self,
-        lb: &LoadBalancer,
-        window: Window,
-    ) -> Result<ZoneMetrics, BackendError> {
-        let ctx = self.ctx().await;
-        cloudwatch::zone_metrics(&ctx, lb, window).await
-    }
-}
-
-/// Target groups of `lbs` (each once), their targets' health, and every target's zone.
-///
-/// Three rounds, each one's calls at the same time: DescribeTargetGroups per load
-/// balancer; DescribeTargetHealth per group; then DescribeInstances (instance targets
-/// without a reported zone) alongside DescribeSubnets (IP targets without one, per VPC).
-/// The last round only refines zones: if it fails, the targets keep no zone and the
-/// failure is logged.
-async fn target_health(
-    ctx: &Ctx<'_>,
-    lbs: &[LoadBalancer],
-) -> Result<Vec<TargetGroupHealth>, BackendError> {
-    // join_all rather than a buffered stream: the latter's closures are not general
-    // enough for the Send future async_trait needs.
-    let per_lb: Vec<Vec<TargetGroup>> =
-        futures::future::try_join_all(lbs.iter().map(|lb| elbv2::target_groups(ctx, &lb.arn)))
-            .await?;
-    let groups = dedup_groups(per_lb);
-
-    let healths: Vec<Vec<Target>> = futures::future::try_join_all(
-        groups
-            .iter()
-            .map(|g| elbv2::target_health(ctx, &g.arn, &g.target_type)),
-    )
-    .await?;
-    let mut out: Vec<TargetGroupHealth> = groups
-        .into_iter()
-        .zip(healths)
-        .map(|(group, targets)| TargetGroupHealth { group, targets })
-        .collect();
-
-    let (instance_ids, vpcs) = zone_lookups_needed(&out);
-    let instances = async {
-        if instance_ids.is_empty() {
-            return HashMap::new();
-        }
-        ec2::instance_zones(ctx, &instance_ids)
-            .await
-            .unwrap_or_else(|e| {
-                tracing::warn!(error = %e, "cannot resolve instance targets' zones");
-                HashMap::new()
-            })
-    };
-    let subnets = async {
-        let results =
-            futures::future::join_all(vpcs.iter().map(|vpc| ec2::subnets(ctx, vpc))).await;
-        let mut by_vpc = HashMap::new();
-        for (vpc, r) in vpcs.iter().zip(results) {
-            match r {
-                Ok(s) => {
-                    by_vpc.insert(vpc.clone(), s);
-                }
-                Err(e) => tracing::warn!(%vpc, error = %e, "cannot resolve IP targets' zones"),
-            }
-        }
-        by_vpc
-    };
-    let (instance_zones, subnets) = futures::join!(instances, subnets);
-    resolve_zones(&mut out, &instance_zones, &subnets);
-    Ok(out)
-}
-
-/// Target groups in load-balancer order, each once (a group may serve several LBs).
-fn dedup_groups(per_lb: Vec<Vec<TargetGroup>>) -> Vec<TargetGroup> {
-    let mut seen = HashSet::new();
-    per_lb
-        .into_iter()
-        .flatten()
-        .filter(|g| seen.insert(g.arn.clone()))
-        .collect()
-}
-
-/// Instance IDs and VPC IDs whose lookups would give targets a zone they lack.
-fn zone_lookups_needed(groups: &[TargetGroupHealth]) -> (Vec<String>, Vec<String>) {
-    let mut instances = BTreeSet::new();
-    let mut vpcs = BTreeSet::new();
-    for g in groups {
-        for t in g.targets.iter().filter(|t| t.zone_name.is_none()) {
-            match g.group.target_type.as_str() {
-                "instance" => {
-                    instances.insert(t.id.clone());
-                }
-                "ip" => {
-                    if let Some(vpc) = &g.group.vpc_id {
-                        vpcs.insert(vpc.clone());
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    (instances.into_iter().collect(), vpcs.into_iter().collect())
-}
-
-/// Fills in zones DescribeTargetHealth left out: instance targets through their
-/// instance's placement, IP targets through the most specific subnet of the group's
-/// VPC holding the IP (`subnets` is keyed by VPC ID: CIDRs overlap across VPCs).
-/// Lambda and other targets keep no zone.
-fn resolve_zones(
-    groups: &mut [TargetGroupHealth],
-    instance_zones: &HashMap<String, String>,
-    subnets: &HashMap<String, Vec<Subnet>>,
-) {
-    for g in groups {
-        let target_type = g.group.target_type.as_str();
-        let vpc = g.group.vpc_id.as_deref();
-        for t in g.targets.iter_mut().filter(|t| t.zone_name.is_none()) {
-            let found = match target_type {
-                "instance" => instance_zones
-                    .get(&t.id)
-                    .map(|z| (z.clone(), ZoneSource::Instance)),
-                "ip" => vpc
-                    .and_then(|vpc| subnets.get(vpc))
-                    .and_then(|s| zone_of_ip(s, &t.id))
-                    .map(|z| (z.to_string(), ZoneSource::Subnet)),
-                _ => None,
-            };
-            if let Some((zone, source)) = found {
-                t.zone_name = Some(zone);
-                t.zone_source = source;
-            } else {
-                t.zone_source = ZoneSource::Unknown;
-            }
-        }
     }
 }
 
@@ -345,117 +241,6 @@ pub(crate) fn log_call(service: &str, operation: &str, started: Instant, ok: boo
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::targets::TargetState;
-
-    fn group(
-        arn: &str,
-        target_type: &str,
-        vpc: Option<&str>,
-        targets: Vec<Target>,
-    ) -> TargetGroupHealth {
-        TargetGroupHealth {
-            group: TargetGroup {
-                arn: arn.into(),
-                name: arn.into(),
-                target_type: target_type.into(),
-                protocol: None,
-                port: None,
-                vpc_id: vpc.map(str::to_string),
-                load_balancer_arns: vec![],
-            },
-            targets,
-        }
-    }
-
-    fn target(id: &str, zone: Option<&str>) -> Target {
-        Target {
-            id: id.into(),
-            port: None,
-            zone_name: zone.map(str::to_string),
-            zone_source: if zone.is_some() {
-                ZoneSource::Reported
-            } else {
-                ZoneSource::Unknown
-            },
-            state: TargetState::Healthy,
-            reason: None,
-            description: None,
-            anomalous: false,
-        }
-    }
-
-    #[test]
-    fn resolves_in_order_reported_instance_subnet_unknown() {
-        let mut groups = vec![
-            group(
-                "tg-i",
-                "instance",
-                Some("vpc-1"),
-                vec![
-                    target("i-1", Some("us-east-1a")),
-                    target("i-2", None),
-                    target("i-gone", None),
-                ],
-            ),
-            group(
-                "tg-ip",
-                "ip",
-                Some("vpc-1"),
-                vec![target("10.0.2.9", None), target("192.168.1.1", None)],
-            ),
-            group(
-                "tg-l",
-                "lambda",
-                None,
-                vec![target("arn:aws:lambda:fn", None)],
-            ),
-        ];
-        let (ids, vpcs) = zone_lookups_needed(&groups);
-        assert_eq!(ids, vec!["i-2".to_string(), "i-gone".to_string()]);
-        assert_eq!(vpcs, vec!["vpc-1".to_string()]);
-
-        let instances = HashMap::from([
-            ("i-1".to_string(), "us-east-1z".to_string()),
-            ("i-2".to_string(), "us-east-1b".to_string()),
-        ]);
-        let subnets = HashMap::from([
-            (
-                "vpc-1".to_string(),
-                vec![Subnet {
-                    id: "subnet-1".into(),
-                    cidr: "10.0.2.0/24".into(),
-                    zone_name: "us-east-1c".into(),
-                }],
-            ),
-            (
-                "vpc-other".to_string(),
-                vec![Subnet {
-                    id: "subnet-9".into(),
-                    cidr: "192.168.0.0/16".into(),
-                    zone_name: "us-east-1f".into(),
-                }],
-            ),
-        ]);
-        resolve_zones(&mut groups, &instances, &subnets);
-        let t = |g: usize, i: usize| {
-            let t = &groups[g].targets[i];
-            (t.zone_name.clone(), t.zone_source)
-        };
-        assert_eq!(t(0, 0), (Some("us-east-1a".into()), ZoneSource::Reported));
-        assert_eq!(t(0, 1), (Some("us-east-1b".into()), ZoneSource::Instance));
-        assert_eq!(t(0, 2), (None, ZoneSource::Unknown));
-        assert_eq!(t(1, 0), (Some("us-east-1c".into()), ZoneSource::Subnet));
-        assert_eq!(t(1, 1), (None, ZoneSource::Unknown));
-        assert_eq!(t(2, 0), (None, ZoneSource::Unknown));
-    }
-
-    #[test]
-    fn groups_shared_by_load_balancers_appear_once() {
-        let g = |arn: &str| group(arn, "instance", None, vec![]).group;
-        let out = dedup_groups(vec![vec![g("a"), g("b")], vec![g("b"), g("c")]]);
-        let arns: Vec<&str> = out.iter().map(|g| g.arn.as_str()).collect();
-        assert_eq!(arns, ["a", "b", "c"]);
-    }
 
     #[test]
     fn new_is_lazy_and_settings_win() {

@@ -1,13 +1,13 @@
 //! The simulated incident behind `--demo`: deterministic, seeded, and driven by the
 //! same clock as the app, so freezing the clock freezes the story. See `scenario`.
 
+mod metrics;
 pub mod scenario;
+mod targets;
 
-use crate::backend::{Backend, BackendError, Identity};
+use crate::backend::{Account, BackendError, Identity, Partial};
 use crate::clock::Clock;
-use crate::model::metrics::{Window, ZoneMetric, ZoneMetrics};
-use crate::model::targets::TargetGroupHealth;
-use crate::model::zones::{LoadBalancer, Zone};
+use crate::model::zones::LoadBalancer;
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 
@@ -23,81 +23,48 @@ impl DemoBackend {
         Self { clock, onset }
     }
 
-    fn minute_at(&self, at: DateTime<Utc>) -> i64 {
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub(crate) fn minute_at(&self, at: DateTime<Utc>) -> i64 {
         (at - self.onset).num_seconds().div_euclid(60)
     }
 
-    fn find(&self, wanted: &[String]) -> Result<Vec<LoadBalancer>, BackendError> {
+    /// The load balancers named in `wanted` (all when empty); a name the demo does not
+    /// have is a problem naming it, as the live backend reports it.
+    pub(crate) fn find(&self, wanted: &[String]) -> Partial<Vec<LoadBalancer>> {
         let all = scenario::load_balancers();
         if wanted.is_empty() {
-            return Ok(all);
+            return Partial::complete(all);
         }
-        wanted
-            .iter()
-            .map(|w| {
-                all.iter()
-                    .find(|lb| &lb.name == w || &lb.arn == w)
-                    .cloned()
-                    .ok_or_else(|| BackendError::Service {
-                        operation: "DescribeLoadBalancers".into(),
-                        code: "LoadBalancerNotFound".into(),
-                        message: format!(
-                            "no load balancer {w:?} in the demo (try shop-frontend or orders-internal)"
-                        ),
-                    })
-            })
-            .collect()
+        let mut out: Partial<Vec<LoadBalancer>> = Partial::default();
+        for w in wanted {
+            match all.iter().find(|lb| &lb.name == w || &lb.arn == w) {
+                Some(lb) => out.data.push(lb.clone()),
+                None => out.problems.push(BackendError::Service {
+                    operation: "DescribeLoadBalancers".into(),
+                    code: "LoadBalancerNotFound".into(),
+                    message: format!(
+                        "no load balancer {w:?} in the demo (try {})",
+                        all.iter()
+                            .map(|lb| lb.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                }),
+            }
+        }
+        out
     }
 }
 
 #[async_trait]
-impl Backend for DemoBackend {
+impl Account for DemoBackend {
     async fn identity(&self) -> Result<Identity, BackendError> {
         Ok(Identity {
             region: Some(scenario::REGION.into()),
             profile: Some("demo".into()),
         })
-    }
-
-    async fn load_balancers(&self, wanted: &[String]) -> Result<Vec<LoadBalancer>, BackendError> {
-        self.find(wanted)
-    }
-
-    async fn zones(&self) -> Result<Vec<Zone>, BackendError> {
-        Ok(scenario::zones())
-    }
-
-    async fn target_health(
-        &self,
-        lbs: &[LoadBalancer],
-    ) -> Result<Vec<TargetGroupHealth>, BackendError> {
-        let minute = self.minute_at(self.clock.now());
-        Ok(lbs
-            .iter()
-            .flat_map(|lb| scenario::target_groups(&lb.name, minute))
-            .map(|(group, targets)| TargetGroupHealth { group, targets })
-            .collect())
-    }
-
-    async fn zone_metrics(
-        &self,
-        lb: &LoadBalancer,
-        window: Window,
-    ) -> Result<ZoneMetrics, BackendError> {
-        let mut m = ZoneMetrics::empty(window);
-        for zone in &lb.zone_names {
-            m.ensure_zone(zone);
-            for slot in 0..window.minutes {
-                let at = window.start + Duration::minutes(slot as i64);
-                for metric in ZoneMetric::ALL {
-                    if let Some(v) =
-                        scenario::metric_value(&lb.name, zone, metric, at, self.minute_at(at))
-                    {
-                        m.put(zone, metric, at, v);
-                    }
-                }
-            }
-        }
-        Ok(m)
     }
 }

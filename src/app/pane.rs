@@ -1,0 +1,68 @@
+//! What a pane is: one module that owns its state, its jobs, its keys, its detail text,
+//! its hints and its drawing. The router ([`crate::app::App`]) calls these hooks and
+//! never looks inside a pane.
+//!
+//! A pane asks for data by returning [`Effect::Run`] jobs (see `crate::jobs`), tagged
+//! with its own generation; the reports come back through [`Pane::on_job`], where the
+//! pane drops what is stale. It refreshes on its own clock in [`Pane::tick`] (timed
+//! from when its last load finished, never while one is in flight).
+
+use crate::action::Action;
+use crate::app::{Effect, Shared};
+use crate::jobs::{JobMsg, PaneId};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use std::any::Any;
+
+pub trait Pane: Any + Send {
+    /// The id its jobs are tagged with (unique among registered panes).
+    fn id(&self) -> PaneId;
+
+    /// Its name in titles and help ("AZ health").
+    fn title(&self) -> &'static str;
+
+    /// The watched load balancers changed (or were first chosen): start over.
+    fn watch(&mut self, shared: &Shared) -> Vec<Effect>;
+
+    /// Once a second: time-driven work (the automatic refresh).
+    fn tick(&mut self, shared: &Shared) -> Vec<Effect>;
+
+    /// The user asked for fresh data (`r`). A load already under way is not doubled.
+    fn refresh(&mut self, shared: &Shared) -> Vec<Effect>;
+
+    /// Something in [`Shared`] changed (zones loaded, the AZ pane's zone moved).
+    fn shared_changed(&mut self, _shared: &Shared) -> Vec<Effect> {
+        Vec::new()
+    }
+
+    /// A report from one of its jobs.
+    fn on_job(&mut self, msg: JobMsg, shared: &Shared) -> Vec<Effect>;
+
+    /// A key's action while focused. `None`: not handled here.
+    fn on_action(&mut self, action: Action, shared: &Shared) -> Option<Vec<Effect>>;
+
+    /// How many drill-down levels are open (the router keeps the stack).
+    fn drill_depth(&self) -> usize {
+        0
+    }
+
+    /// `Esc`: close the innermost drill-down level. Returns whether one was open.
+    fn back(&mut self) -> bool {
+        false
+    }
+
+    /// Publishes what other panes follow (the AZ pane: its zone and the blamed zone).
+    fn publish(&self, _shared: &mut Shared) {}
+
+    /// The full story of its selection, for the Detail pane.
+    fn detail(&self, shared: &Shared) -> Vec<Line<'static>>;
+
+    /// Its own key hints, most useful first (the router adds the global ones).
+    fn hints(&self, shared: &Shared) -> Vec<(Action, &'static str)>;
+
+    /// Draws it into `area` (its frame included).
+    fn render(&self, area: Rect, buf: &mut Buffer, shared: &Shared, number: usize, focused: bool);
+
+    fn as_any(&self) -> &dyn Any;
+}

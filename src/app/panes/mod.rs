@@ -1,0 +1,10 @@
+//! The registered panes, in focus order (numbers 1, 2, ...; Detail comes after them).
+//! Adding a pane: its module here, and one line in [`registry`].
+
+pub mod az;
+
+use crate::app::pane::Pane;
+
+pub fn registry() -> Vec<Box<dyn Pane>> {
+    vec![Box::new(az::AzPane::default())]
+}

@@ -1,0 +1,35 @@
+//! The one paging loop: every paginated SDK call goes through [`all_pages`], which
+//! logs each page with its latency, classifies a failed page into a [`BackendError`]
+//! and hands each good page to the caller's mapping.
+
+use super::error::classify;
+use super::log_call;
+use crate::backend::BackendError;
+use aws_smithy_async::future::pagination_stream::PaginationStream;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use std::error::Error as StdError;
+use std::time::Instant;
+
+/// Reads every page of `pages` (an SDK paginator's `send()`), calling `each` on each.
+/// The first failed page ends it with that page's error.
+pub(crate) async fn all_pages<O, E>(
+    service: &str,
+    operation: &str,
+    profile: Option<&str>,
+    mut pages: PaginationStream<Result<O, SdkError<E, HttpResponse>>>,
+    mut each: impl FnMut(&O),
+) -> Result<(), BackendError>
+where
+    E: ProvideErrorMetadata + StdError + 'static,
+{
+    let mut started = Instant::now();
+    while let Some(page) = pages.next().await {
+        log_call(service, operation, started, page.is_ok());
+        let page = page.map_err(|e| classify(operation, &e, profile))?;
+        each(&page);
+        started = Instant::now();
+    }
+    Ok(())
+}

@@ -1,0 +1,39 @@
+//! The demo's [`Targets`]: the scenario's load balancers, zones and target health at
+//! the demo minute.
+
+use super::{DemoBackend, scenario};
+use crate::backend::{BackendError, Partial, Targets};
+use crate::model::targets::TargetGroupHealth;
+use crate::model::zones::{LoadBalancer, Zone};
+use async_trait::async_trait;
+
+#[async_trait]
+impl Targets for DemoBackend {
+    async fn load_balancers(
+        &self,
+        wanted: &[String],
+    ) -> Result<Partial<Vec<LoadBalancer>>, BackendError> {
+        let found = self.find(wanted);
+        match found.problems.first() {
+            Some(first) if found.data.is_empty() => Err(first.clone()),
+            _ => Ok(found),
+        }
+    }
+
+    async fn zones(&self) -> Result<Vec<Zone>, BackendError> {
+        Ok(scenario::zones())
+    }
+
+    async fn target_health(
+        &self,
+        lbs: &[LoadBalancer],
+    ) -> Result<Partial<Vec<TargetGroupHealth>>, BackendError> {
+        let minute = self.minute_at(self.now());
+        Ok(Partial::complete(
+            lbs.iter()
+                .flat_map(|lb| scenario::target_groups(&lb.name, minute))
+                .map(|(group, targets)| TargetGroupHealth { group, targets })
+                .collect(),
+        ))
+    }
+}
