@@ -28,8 +28,8 @@ use aws_smithy_types::retry::RetryConfig;
 use bytes::Bytes;
 use ciborium::Value as Cbor;
 use grayscope::app::{App, Mode};
-use grayscope::backend::Backend;
 use grayscope::backend::aws::AwsBackend;
+use grayscope::backend::{Metrics, Services, Targets};
 use grayscope::clock::Clock;
 use grayscope::keymap::Keymap;
 use grayscope::model::metrics::{Window, ZoneMetric};
@@ -571,7 +571,7 @@ async fn refresh(
             .iter()
             .any(|z| z.name == "us-east-1b" && z.id == "use1-az6")
     );
-    let health = health.expect("target health");
+    let health = health.expect("target health").data;
     assert_eq!(health.len(), 2, "two target groups");
     for g in &health {
         assert_eq!(g.targets.len(), ZONES.len() * PER_ZONE, "{}", g.group.name);
@@ -639,7 +639,8 @@ async fn first_load(server: &Server) -> (Run, Instant, String) {
     );
     server.take_log();
     let t0 = Instant::now();
-    let buf = grayscope::render_once(app, &backend, Clock::System, 160, 48).await;
+    let services = Services::from_backend(std::sync::Arc::new(backend));
+    let buf = grayscope::render_once(app, &services, Clock::System, 160, 48).await;
     let wall = t0.elapsed();
     let text = grayscope::ui::export::to_text(&buf);
     (
@@ -686,7 +687,8 @@ fn main() {
         let lbs = backend
             .load_balancers(&[LB_NAME.to_string()])
             .await
-            .expect("DescribeLoadBalancers");
+            .expect("DescribeLoadBalancers")
+            .data;
         assert_eq!(lbs.len(), 1);
         let lb = lbs[0].clone();
         assert_eq!(lb.zone_names.len(), ZONES.len());

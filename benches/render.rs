@@ -13,6 +13,7 @@ use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use clap::Parser;
 use criterion::{Criterion, criterion_group, criterion_main};
 use grayscope::app::App;
+use grayscope::app::panes::az::AzPane;
 use grayscope::keymap::Keymap;
 use grayscope::model::metrics::{Window, ZoneMetric, ZoneMetrics};
 use grayscope::model::summary::summarize;
@@ -27,6 +28,10 @@ use std::time::Duration;
 
 const CLOCK: &str = "2026-11-22T03:12:00Z";
 
+fn az(app: &App) -> &AzPane {
+    app.pane::<AzPane>().expect("AZ pane")
+}
+
 /// The demo app with every pane loaded, as `render_once` would draw it.
 fn loaded_demo() -> App {
     let cli = Cli::parse_from(["grayscope", "--demo", "--clock", CLOCK]);
@@ -35,9 +40,9 @@ fn loaded_demo() -> App {
         .enable_all()
         .build()
         .expect("runtime");
-    rt.block_on(grayscope::load_all(&mut app, backend.as_ref(), clock));
+    rt.block_on(grayscope::load_all(&mut app, &backend, clock));
     assert!(
-        app.az
+        az(&app)
             .summaries
             .iter()
             .any(|s| s.level() == Level::Impaired),
@@ -93,10 +98,10 @@ struct Case {
 fn demo_case() -> Case {
     let app = loaded_demo();
     Case {
-        zones: ZoneMap::new(app.az.zones.get().cloned().expect("demo zones")),
-        lbs: app.selected.clone(),
-        health: app.az.health.get().cloned().expect("demo health"),
-        metrics: app.az.metrics.get().cloned(),
+        zones: ZoneMap::new(app.shared.zones.get().cloned().expect("demo zones")),
+        lbs: app.shared.selected.clone(),
+        health: az(&app).health.get().cloned().expect("demo health"),
+        metrics: az(&app).metrics.get().cloned(),
     }
 }
 

@@ -286,10 +286,10 @@ impl Jobs {
             .map(|(k, _)| *k)
             .collect();
         for k in done {
-            if let Some(r) = self.running.remove(&k) {
-                if !lock(&r.cleanups).is_empty() {
-                    self.leftover.push(r.cleanups);
-                }
+            if let Some(r) = self.running.remove(&k)
+                && !lock(&r.cleanups).is_empty()
+            {
+                self.leftover.push(r.cleanups);
             }
         }
         self.cleaning.retain(|h| !h.is_finished());

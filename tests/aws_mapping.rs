@@ -39,7 +39,7 @@ use aws_smithy_types::error::ErrorMetadata;
 use aws_smithy_types::retry::RetryConfig;
 use chrono::{TimeZone, Utc};
 use grayscope::backend::aws::{AwsBackend, AwsClients};
-use grayscope::backend::{Backend, BackendError, Identity};
+use grayscope::backend::{Account, BackendError, Identity, Metrics, Targets};
 use grayscope::model::metrics::{MetricIssue, Window, ZoneMetric};
 use grayscope::model::targets::{TargetState, ZoneSource};
 use grayscope::model::zones::{LbKind, LoadBalancer};
@@ -214,7 +214,8 @@ async fn load_balancers_by_name_map_every_field() {
     let lbs = backend(&[], &[&rule], &[])
         .load_balancers(&["shop".to_string()])
         .await
-        .expect("load balancers");
+        .expect("load balancers")
+        .data;
     assert_eq!(lbs, vec![shop_lb()]);
     assert_eq!(lbs[0].metric_dimension(), Some("app/shop/50dc6c495c0c9188"));
     assert_eq!(lbs[0].account_id(), Some(ACCOUNT));
@@ -256,7 +257,8 @@ async fn load_balancers_by_name_and_arn_in_parallel_kept_in_wanted_order() {
     let lbs = backend(&[], &[&by_name, &by_arn], &[])
         .load_balancers(&[edge_arn.clone(), "shop".into(), " shop ".into()])
         .await
-        .expect("load balancers");
+        .expect("load balancers")
+        .data;
     let got: Vec<(&str, LbKind, Option<&str>)> = lbs
         .iter()
         .map(|l| (l.name.as_str(), l.kind, l.metric_dimension()))
@@ -306,7 +308,8 @@ async fn all_load_balancers_follow_the_marker() {
     let lbs = backend(&[], &[&first, &second], &[])
         .load_balancers(&[])
         .await
-        .expect("all load balancers");
+        .expect("all load balancers")
+        .data;
     let names: Vec<&str> = lbs.iter().map(|l| l.name.as_str()).collect();
     assert_eq!(names, ["a", "b"]);
 }
@@ -651,7 +654,8 @@ async fn target_health_maps_every_state_and_resolves_zones() {
     let out = b
         .target_health(&[shop.clone(), api.clone()])
         .await
-        .expect("target health");
+        .expect("target health")
+        .data;
 
     // Each group once, in load-balancer order; `web` lists both load balancers.
     let names: Vec<&str> = out.iter().map(|g| g.group.name.as_str()).collect();
@@ -821,7 +825,8 @@ async fn target_health_keeps_targets_when_instance_lookup_is_denied() {
     let out = backend(&[&denied], &[&groups, &health], &[])
         .target_health(&[shop])
         .await
-        .expect("target health without zones");
+        .expect("target health without zones")
+        .data;
     let t = &out[0].targets[0];
     assert_eq!(
         (t.zone_name.clone(), t.zone_source),

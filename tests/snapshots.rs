@@ -4,22 +4,26 @@
 use clap::Parser;
 use grayscope::Cli;
 use grayscope::action::Action;
+use grayscope::app::panes::az::AzPane;
 use grayscope::app::{App, Msg};
-use grayscope::backend::Backend;
+use grayscope::backend::Services;
 use grayscope::clock::Clock;
 use grayscope::keymap::Keymap;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use std::sync::Arc;
 
 const CLOCK: &str = "2026-11-22T03:12:00Z";
 
-async fn loaded_demo(extra: &[&str]) -> (App, Arc<dyn Backend>, Clock) {
+fn az(app: &App) -> &AzPane {
+    app.pane::<AzPane>().expect("AZ pane")
+}
+
+async fn loaded_demo(extra: &[&str]) -> (App, Services, Clock) {
     let mut args = vec!["grayscope", "--demo", "--clock", CLOCK];
     args.extend_from_slice(extra);
     let cli = Cli::parse_from(args);
     let (mut app, backend, clock) = grayscope::setup(&cli, Keymap::defaults());
-    grayscope::load_all(&mut app, backend.as_ref(), clock).await;
+    grayscope::load_all(&mut app, &backend, clock).await;
     (app, backend, clock)
 }
 
@@ -53,13 +57,8 @@ async fn overview_160x48() {
 
 #[tokio::test]
 async fn gray_failure_before_any_check_fails_160x48() {
-    let (mut app, _, clock) = loaded_demo(&["--demo-minute", "4"]).await;
-    // Select us-east-1b, whose detail explains the verdict.
-    act(
-        &mut app,
-        &clock,
-        &[Action::Down, Action::Down, Action::Down],
-    );
+    let (app, _, _) = loaded_demo(&["--demo-minute", "4"]).await;
+    // The selection starts on us-east-1b, the zone the verdict blames.
     let s = screen(&app, 160, 48);
     assert!(s.contains("DEGRADED"));
     assert!(s.contains("gray failure"));
@@ -69,17 +68,14 @@ async fn gray_failure_before_any_check_fails_160x48() {
 #[tokio::test]
 async fn drill_down_80x24_and_160x48() {
     let (mut app, _, clock) = loaded_demo(&[]).await;
-    act(
-        &mut app,
-        &clock,
-        &[Action::Down, Action::Down, Action::Down, Action::DrillDown],
-    );
+    // The selection starts on us-east-1b, the zone the verdict blames.
+    act(&mut app, &clock, &[Action::DrillDown]);
     let narrow = screen(&app, 80, 24);
     assert!(narrow.contains("Target.Timeout"));
     insta::assert_snapshot!("drill_down_80x24", narrow);
     insta::assert_snapshot!("drill_down_160x48", screen(&app, 160, 48));
     act(&mut app, &clock, &[Action::Back]);
-    assert!(app.az.drill.is_none());
+    assert!(az(&app).drill.is_none());
 }
 
 #[tokio::test]
@@ -93,9 +89,10 @@ async fn help_80x24() {
 async fn picker_lists_every_load_balancer() {
     let (mut app, backend, clock) = loaded_demo(&[]).await;
     let effects = app.update(Msg::Action(Action::PickLoadBalancer), clock.now());
-    for loaded in grayscope::jobs::run_all(effects, backend.as_ref()).await {
-        app.update(Msg::Loaded(loaded), clock.now());
-    }
+    let (mut jobs, mut rx) = grayscope::jobs::Jobs::with_channel(backend);
+    jobs.apply_all(effects);
+    let msg = rx.recv().await.expect("the picker's list");
+    app.update(msg, clock.now());
     let s = screen(&app, 80, 24);
     assert!(s.contains("orders-internal"), "{s}");
     insta::assert_snapshot!(s);
@@ -104,16 +101,17 @@ async fn picker_lists_every_load_balancer() {
 #[tokio::test]
 async fn hostile_text_from_aws_is_stripped_before_drawing() {
     let (mut app, _, clock) = loaded_demo(&[]).await;
-    if let Some(h) = app.az.health.data.as_mut() {
-        for g in h.iter_mut() {
-            g.group.name = format!("{}\x1b[31m", g.group.name);
-            for t in &mut g.targets {
-                t.description = Some("evil\x1b]0;owned\x07\x1b[2Jtext".into());
+    app.with_pane_mut::<AzPane>(|pane, shared| {
+        if let Some(h) = pane.health.data.as_mut() {
+            for g in h.iter_mut() {
+                g.group.name = format!("{}\x1b[31m", g.group.name);
+                for t in &mut g.targets {
+                    t.description = Some("evil\x1b]0;owned\x07\x1b[2Jtext".into());
+                }
             }
         }
-    }
-    let lbs = app.selected.clone();
-    app.az.recompute(&lbs);
+        pane.recompute(shared);
+    });
     act(&mut app, &clock, &[Action::DrillDown]);
     let mut t = Terminal::new(TestBackend::new(160, 48)).expect("terminal");
     t.draw(|f| grayscope::ui::draw(f, &app)).expect("draw");
@@ -130,25 +128,28 @@ async fn hostile_text_from_aws_is_stripped_before_drawing() {
 
 #[tokio::test]
 async fn errors_show_on_the_pane_with_the_last_data() {
-    use grayscope::app::Loaded;
+    use grayscope::app::panes::az::AzLoaded;
     use grayscope::backend::BackendError;
+    use grayscope::jobs::{Effect, JobMsg};
     let (mut app, _, clock) = loaded_demo(&[]).await;
     let later = clock.now() + chrono::Duration::seconds(95);
     let effects = app.update(Msg::Action(Action::Refresh), later);
     let generation = effects
         .iter()
         .find_map(|e| match e {
-            grayscope::app::Effect::LoadMetrics { generation, .. } => Some(*generation),
+            Effect::Run(j) if j.pane == "az" && j.kind == "metrics" => Some(j.generation),
             _ => None,
         })
         .expect("metrics load");
     app.update(
-        Msg::Loaded(Loaded::Metrics {
+        Msg::Job(JobMsg {
+            pane: "az",
+            kind: "metrics",
             generation,
-            result: Err(BackendError::AccessDenied {
+            payload: Box::new(AzLoaded::Metrics(Err(BackendError::AccessDenied {
                 operation: "GetMetricData".into(),
                 message: "not authorized to perform cloudwatch:GetMetricData".into(),
-            }),
+            }))),
         }),
         later,
     );

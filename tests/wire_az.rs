@@ -25,8 +25,8 @@ use aws_sdk_elasticloadbalancingv2::types::{LoadBalancerSchemeEnum, TargetTypeEn
 use chrono::{Duration, DurationRound, Utc};
 use clap::Parser;
 use grayscope::Cli;
-use grayscope::backend::Backend;
 use grayscope::backend::aws::{AwsBackend, AwsSettings};
+use grayscope::backend::{Account, Metrics, Targets};
 use grayscope::clock::Clock;
 use grayscope::keymap::Keymap;
 use grayscope::model::metrics::{Window, ZoneMetric};
@@ -330,7 +330,8 @@ async fn wire_live_backend_resolves_zones_targets_and_metrics_and_flags_the_gray
     let lbs = backend
         .load_balancers(std::slice::from_ref(&s.lb_name))
         .await
-        .expect("load_balancers(name)");
+        .expect("load_balancers(name)")
+        .data;
     assert_eq!(lbs.len(), 1, "{lbs:?}");
     let lb = &lbs[0];
     assert_eq!(lb.arn, s.lb_arn);
@@ -349,7 +350,8 @@ async fn wire_live_backend_resolves_zones_targets_and_metrics_and_flags_the_gray
     let all = backend
         .load_balancers(&[])
         .await
-        .expect("load_balancers(all)");
+        .expect("load_balancers(all)")
+        .data;
     let found: Vec<_> = all.iter().filter(|l| l.arn == s.lb_arn).collect();
     assert_eq!(
         found,
@@ -377,7 +379,11 @@ async fn wire_live_backend_resolves_zones_targets_and_metrics_and_flags_the_gray
     );
 
     // Target health: both groups, every target, every zone resolved the right way.
-    let health = backend.target_health(&lbs).await.expect("target_health");
+    let health = backend
+        .target_health(&lbs)
+        .await
+        .expect("target_health")
+        .data;
     let arns: BTreeSet<&str> = health.iter().map(|g| g.group.arn.as_str()).collect();
     assert_eq!(
         arns,
@@ -529,9 +535,10 @@ async fn wire_headless_app_shows_the_seeded_zone_degraded_with_its_id() {
     let (app, backend, clock) = grayscope::setup(&cli, Keymap::defaults());
     assert_eq!(clock, Clock::System);
     let (width, height) = (120, 40);
-    let buf = grayscope::render_once(app, backend.as_ref(), clock, width, height).await;
+    let panes = app.panes.len();
+    let buf = grayscope::render_once(app, &backend, clock, width, height).await;
     let text = grayscope::ui::export::to_text(&buf);
-    let areas = grayscope::ui::layout(Rect::new(0, 0, width, height));
+    let areas = grayscope::ui::layout(Rect::new(0, 0, width, height), panes);
 
     let header = text.lines().next().unwrap_or_default();
     for want in [
@@ -544,9 +551,9 @@ async fn wire_headless_app_shows_the_seeded_zone_degraded_with_its_id() {
         assert!(header.contains(want), "header lacks {want:?}:\n{text}");
     }
 
-    let az = pane_rows(&buf, areas.az);
-    let title: String = (areas.az.left()..areas.az.right())
-        .map(|x| buf[(x, areas.az.top())].symbol())
+    let az = pane_rows(&buf, areas.panes[0]);
+    let title: String = (areas.panes[0].left()..areas.panes[0].right())
+        .map(|x| buf[(x, areas.panes[0].top())].symbol())
         .collect();
     assert!(title.contains(&s.lb_name), "AZ pane title: {title}\n{text}");
     assert!(

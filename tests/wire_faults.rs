@@ -35,10 +35,10 @@ use aws_sdk_elasticloadbalancingv2::types::TargetTypeEnum;
 use bytes::Bytes;
 use chrono::Utc;
 use grayscope::action::Action;
-use grayscope::app::{App, Mode, Msg};
+use grayscope::app::panes::az::AzPane;
+use grayscope::app::{App, Mode};
 use grayscope::backend::aws::{AwsBackend, AwsClients};
-use grayscope::backend::{Backend, BackendError, Identity};
-use grayscope::jobs;
+use grayscope::backend::{BackendError, Identity, Services};
 use grayscope::keymap::Keymap;
 use grayscope::model::targets::{TargetState, ZoneSource};
 use grayscope::model::verdict::Level;
@@ -308,7 +308,7 @@ fn mixed_backend(bridge: &Bridge, cloudwatch_endpoint: &str) -> AwsBackend {
 
 /// Starts the app watching `wanted` and feeds it every backend result until it asks for
 /// nothing more (what `grayscope::render_once` does, keeping the app to look at).
-async fn run_app(wanted: &str, backend: &dyn Backend) -> App {
+async fn run_app(wanted: &str, backend: AwsBackend) -> App {
     let mut app = App::new(
         Mode::Live,
         Keymap::defaults(),
@@ -316,18 +316,13 @@ async fn run_app(wanted: &str, backend: &dyn Backend) -> App {
         chrono::Duration::seconds(30),
         Utc::now(),
     );
-    let mut effects = app.start();
-    let mut rounds = 0;
-    while !effects.is_empty() {
-        rounds += 1;
-        assert!(rounds <= 8, "still asking for more: {effects:?}");
-        let mut next = Vec::new();
-        for loaded in jobs::run_all(std::mem::take(&mut effects), backend).await {
-            next.extend(app.update(Msg::Loaded(loaded), Utc::now()));
-        }
-        effects = next;
-    }
+    let services = Services::from_backend(std::sync::Arc::new(backend));
+    grayscope::load_all(&mut app, &services, grayscope::clock::Clock::System).await;
     app
+}
+
+fn az(app: &App) -> &AzPane {
+    app.pane::<AzPane>().expect("AZ pane")
 }
 
 /// The screen as the terminal would show it.
@@ -346,7 +341,7 @@ impl Screen {
         Self {
             buf,
             text,
-            areas: grayscope::ui::layout(area),
+            areas: grayscope::ui::layout(area, app.panes.len()),
         }
     }
 
@@ -389,26 +384,21 @@ impl Screen {
                 self.text
             );
         }
-        for (rect, title) in [
-            (a.az, "1 AZ health"),
-            (a.anomaly, "2 Anomaly bands"),
-            (a.rejects, "3 Flow-log rejects"),
-            (a.aws_health, "4 AWS Health"),
-            (a.detail, "5 Detail"),
-        ] {
+        assert!(!a.panes.is_empty());
+        for (i, rect) in a.panes.iter().enumerate() {
+            let number = format!(" {} ", i + 1);
             assert!(
-                self.row(rect, rect.y).contains(title),
-                "{title:?} frame missing:\n{}",
+                self.row(*rect, rect.y).contains(&number),
+                "pane {number:?} frame missing:\n{}",
                 self.text
             );
         }
-        for rect in [a.anomaly, a.rejects, a.aws_health] {
-            assert!(
-                self.shows(rect, "Not built yet"),
-                "a later pane lost its text:\n{}",
-                self.text
-            );
-        }
+        let detail = format!("{} Detail", a.panes.len() + 1);
+        assert!(
+            self.row(a.detail, a.detail.y).contains(&detail),
+            "{detail:?} frame missing:\n{}",
+            self.text
+        );
         let hints = self.row(a.hints, a.hints.y);
         for want in ["? help", "q quit", "r refresh"] {
             assert!(
@@ -421,7 +411,7 @@ impl Screen {
 
     /// The AZ pane shows `⚠ <slot> failed ...: <err>`.
     fn assert_pane_error(&self, slot: &str, err: &BackendError) {
-        let az = self.areas.az;
+        let az = self.areas.panes[0];
         assert!(
             self.inside(az)
                 .iter()
@@ -444,40 +434,41 @@ async fn everything_faulty(fault: Fault, endpoint: &str) {
     // The load balancer exists (in moto); only the way to it is broken.
     let seeded = seed().await;
     let backend = AwsBackend::from_sdk_config(&test_config(endpoint));
-    let app = run_app(&seeded.lb_name, &backend).await;
+    let app = run_app(&seeded.lb_name, backend).await;
     let screen = Screen::of(&app);
 
     // Nothing hides the failures.
     assert_eq!(
-        app.identity.get().and_then(|i| i.region.as_deref()),
+        app.shared.identity.get().and_then(|i| i.region.as_deref()),
         Some("us-east-1")
     );
     let (lb_err, _) = app
+        .shared
         .load_balancers
         .error
         .as_ref()
         .expect("the load-balancer slot holds the error");
     fault.check(lb_err, "DescribeLoadBalancers");
-    assert!(app.load_balancers.get().is_none() && !app.load_balancers.loading);
+    assert!(app.shared.load_balancers.get().is_none() && !app.shared.load_balancers.loading);
     let (zones_err, _) = app
-        .az
+        .shared
         .zones
         .error
         .as_ref()
         .expect("the zones slot holds the error");
     fault.check(zones_err, "DescribeAvailabilityZones");
-    assert!(app.az.zones.get().is_none() && !app.az.zones.loading);
-    assert!(app.selected.is_empty());
+    assert!(app.shared.zones.get().is_none() && !app.shared.zones.loading);
+    assert!(app.shared.selected.is_empty());
     for (slot, loading, failed) in [
         (
             "health",
-            app.az.health.loading,
-            app.az.health.error.is_some(),
+            az(&app).health.loading,
+            az(&app).health.error.is_some(),
         ),
         (
             "metrics",
-            app.az.metrics.loading,
-            app.az.metrics.error.is_some(),
+            az(&app).metrics.loading,
+            az(&app).metrics.error.is_some(),
         ),
     ] {
         assert!(!loading && !failed, "{slot} was never asked for");
@@ -488,10 +479,10 @@ async fn everything_faulty(fault: Fault, endpoint: &str) {
     screen.assert_pane_error("zones", zones_err);
     assert!(
         screen.shows(
-            screen.areas.az,
+            screen.areas.panes[0],
             &format!(
                 "Could not list load balancers (below). Press {} to retry.",
-                app.keymap.keys_text(Action::Refresh)
+                app.shared.keymap.keys_text(Action::Refresh)
             )
         ),
         "{}",
@@ -527,36 +518,41 @@ async fn cloudwatch_faulty(fault: Fault, endpoint: &str) {
     let seeded = seed().await;
     let bridge = bridge::start(&support::moto_endpoint());
     let backend = mixed_backend(&bridge, endpoint);
-    let app = run_app(&seeded.lb_name, &backend).await;
+    let app = run_app(&seeded.lb_name, backend).await;
     let screen = Screen::of(&app);
 
     // The metrics slot holds the error, and only it.
-    let (err, _) = app
-        .az
+    let (err, _) = az(&app)
         .metrics
         .error
         .as_ref()
         .expect("the metrics slot holds the error");
     fault.check(err, "GetMetricData");
-    assert!(app.az.metrics.get().is_none() && !app.az.metrics.loading);
+    assert!(az(&app).metrics.get().is_none() && !az(&app).metrics.loading);
     for (slot, failed) in [
-        ("load balancers", &app.load_balancers.error),
-        ("zones", &app.az.zones.error),
-        ("health", &app.az.health.error),
+        ("load balancers", &app.shared.load_balancers.error),
+        ("zones", &app.shared.zones.error),
+        ("health", &az(&app).health.error),
     ] {
         assert!(failed.is_none(), "{slot} failed too: {failed:?}");
     }
 
     // Everything else loaded: the load balancer, zones, every target with its zone.
     assert_eq!(
-        app.selected
+        app.shared
+            .selected
             .iter()
             .map(|l| l.name.as_str())
             .collect::<Vec<_>>(),
         [seeded.lb_name.as_str()]
     );
-    assert!(app.az.zones.get().is_some_and(|z| z.len() >= ZONES.len()));
-    let health = app.az.health.get().expect("target health loaded");
+    assert!(
+        app.shared
+            .zones
+            .get()
+            .is_some_and(|z| z.len() >= ZONES.len())
+    );
+    let health = az(&app).health.get().expect("target health loaded");
     let targets: BTreeMap<&str, (&str, ZoneSource, &TargetState)> = health
         .iter()
         .flat_map(|g| &g.targets)
@@ -585,7 +581,7 @@ async fn cloudwatch_faulty(fault: Fault, endpoint: &str) {
 
     // Without metrics each zone is judged on target health alone.
     assert_eq!(
-        app.az
+        az(&app)
             .summaries
             .iter()
             .map(|s| (s.zone_name.as_str(), s.zone_id.as_str(), s.level()))
@@ -599,7 +595,7 @@ async fn cloudwatch_faulty(fault: Fault, endpoint: &str) {
     // On screen: the error on the AZ pane, and the rows, status and detail still there.
     screen.assert_whole();
     screen.assert_pane_error("metrics", err);
-    let az = screen.inside(screen.areas.az);
+    let az = screen.inside(screen.areas.panes[0]);
     for zone in ZONES {
         let id = &seeded.zone_ids[zone];
         let row = az
@@ -616,13 +612,13 @@ async fn cloudwatch_faulty(fault: Fault, endpoint: &str) {
     }
     assert!(
         screen.shows(
-            screen.areas.az,
+            screen.areas.panes[0],
             "all 1 target healthy, but no metrics: a gray failure cannot be ruled out"
         ),
         "{}",
         screen.text
     );
-    let bottom = screen.row(screen.areas.az, screen.areas.az.bottom() - 1);
+    let bottom = screen.row(screen.areas.panes[0], screen.areas.panes[0].bottom() - 1);
     assert!(
         bottom.contains("metrics failed")
             && !bottom.contains("targets failed")

@@ -196,6 +196,18 @@ impl App {
             .find_map(|p| p.as_any().downcast_ref::<T>())
     }
 
+    /// Changes a pane's state in place, then lets it recompute from [`Shared`] (tests).
+    pub fn with_pane_mut<T: 'static>(&mut self, f: impl FnOnce(&mut T, &Shared)) -> bool {
+        let shared = &self.shared;
+        for p in &mut self.panes {
+            if let Some(t) = p.as_any_mut().downcast_mut::<T>() {
+                f(t, shared);
+                return true;
+            }
+        }
+        false
+    }
+
     /// Number of the Detail pane (after every registered pane).
     pub fn detail_number(&self) -> usize {
         self.panes.len() + 1

@@ -65,4 +65,6 @@ pub trait Pane: Any + Send {
     fn render(&self, area: Rect, buf: &mut Buffer, shared: &Shared, number: usize, focused: bool);
 
     fn as_any(&self) -> &dyn Any;
+
+    fn as_any_mut(&mut self) -> &mut dyn Any;
 }

@@ -58,11 +58,9 @@ pub(crate) async fn load_balancers(
         found.extend(answer.data);
         problems.extend(answer.problems);
     }
-    if found.is_empty() {
-        if let Some(first) = problems.first() {
-            // Nothing to show at all: the pane shows this error.
-            return Err(first.clone());
-        }
+    if let (true, Some(first)) = (found.is_empty(), problems.first()) {
+        // Nothing to show at all: the pane shows this error.
+        return Err(first.clone());
     }
 
     let mut seen = HashSet::new();

@@ -114,7 +114,7 @@ mod tests {
         }
     }
 
-    #[tokio::test(start_paused = true)]
+    #[tokio::test]
     async fn throttling_slows_the_service_then_it_recovers() {
         let pacer = Pacer::new(4);
         let calls = AtomicUsize::new(0);
@@ -134,7 +134,7 @@ mod tests {
         assert_eq!(pacer.delay(), Duration::ZERO, "recovered");
     }
 
-    #[tokio::test(start_paused = true)]
+    #[tokio::test]
     async fn gives_up_after_max_tries_and_says_throttled() {
         let pacer = Pacer::new(1);
         let calls = AtomicUsize::new(0);

@@ -80,10 +80,8 @@ async fn target_health(
             }
         }
     }
-    if out.is_empty() {
-        if let Some(e) = first_error {
-            return Err(e);
-        }
+    if let (true, Some(e)) = (out.is_empty(), first_error) {
+        return Err(e);
     }
 
     let (instance_ids, vpcs) = zone_lookups_needed(&out);
@@ -238,6 +236,7 @@ fn resolve_zones(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::targets::Target;
     use crate::model::targets::TargetState;
 
     fn group(
