@@ -21,11 +21,21 @@ pub enum Action {
     Refresh,
     ToggleClock,
     PickLoadBalancer,
+    NextView,
+    PrevView,
+    Left,
+    Right,
+    CycleWindow,
+    ZoomIn,
+    ZoomOut,
+    Act,
+    Edit,
+    SickZoneOnly,
 }
 
 impl Action {
     /// Every action, in the order help lists them.
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 28] = [
         Action::Help,
         Action::Quit,
         Action::FocusNext,
@@ -44,6 +54,16 @@ impl Action {
         Action::Refresh,
         Action::ToggleClock,
         Action::PickLoadBalancer,
+        Action::NextView,
+        Action::PrevView,
+        Action::Left,
+        Action::Right,
+        Action::CycleWindow,
+        Action::ZoomIn,
+        Action::ZoomOut,
+        Action::Act,
+        Action::Edit,
+        Action::SickZoneOnly,
     ];
 
     /// The name used in keymap files.
@@ -67,6 +87,16 @@ impl Action {
             Action::Refresh => "refresh",
             Action::ToggleClock => "toggle_clock",
             Action::PickLoadBalancer => "pick_load_balancer",
+            Action::NextView => "next_view",
+            Action::PrevView => "prev_view",
+            Action::Left => "left",
+            Action::Right => "right",
+            Action::CycleWindow => "cycle_window",
+            Action::ZoomIn => "zoom_in",
+            Action::ZoomOut => "zoom_out",
+            Action::Act => "act",
+            Action::Edit => "edit",
+            Action::SickZoneOnly => "sick_zone_only",
         }
     }
 
@@ -88,6 +118,16 @@ impl Action {
             Action::Refresh => "refresh",
             Action::ToggleClock => "UTC/local",
             Action::PickLoadBalancer => "LBs",
+            Action::NextView => "next view",
+            Action::PrevView => "prev view",
+            Action::Left => "earlier",
+            Action::Right => "later",
+            Action::CycleWindow => "window",
+            Action::ZoomIn => "zoom in",
+            Action::ZoomOut => "zoom out",
+            Action::Act => "act",
+            Action::Edit => "edit",
+            Action::SickZoneOnly => "sick AZ only",
             _ => self.name(),
         }
     }

@@ -29,6 +29,11 @@ pub struct Cli {
     #[arg(long = "load-balancer", short = 'l', value_name = "NAME_OR_ARN")]
     pub load_balancers: Vec<String>,
 
+    /// Never write to the account: keys that would create anything (an anomaly
+    /// detector, a Reachability analysis) explain what they would do instead.
+    #[arg(long)]
+    pub read_only: bool,
+
     /// Seconds between automatic refreshes.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(5..=3600))]
     pub refresh: u64,

@@ -73,13 +73,14 @@ pub fn setup(cli: &Cli, keymap: Keymap) -> (App, Services, Clock) {
             cli.load_balancers.clone(),
         )
     };
-    let app = App::new(
+    let mut app = App::new(
         mode,
         keymap,
         wanted,
         chrono::Duration::seconds(cli.refresh as i64),
         clock.now(),
     );
+    app.shared.read_only = cli.read_only;
     (app, services, clock)
 }
 

@@ -77,6 +77,19 @@ pub struct Picker {
     pub current: Option<String>,
 }
 
+/// A question before a write: what will be created or changed, and what it costs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirm {
+    pub pane: PaneId,
+    /// The pane's own tag for what is being confirmed.
+    pub id: u64,
+    pub title: String,
+    /// What will happen, one fact a line: the resources, the cost, the cleanup.
+    pub lines: Vec<String>,
+    /// The verb on the yes key, e.g. "create and run".
+    pub yes: String,
+}
+
 /// What every pane may read: the world outside any one pane.
 pub struct Shared {
     pub mode: Mode,
@@ -98,6 +111,9 @@ pub struct Shared {
     pub window_minutes: usize,
     pub local_clock: bool,
     pub log_path: Option<String>,
+    /// `--read-only`: nothing is ever written to the account; keys that would write
+    /// explain what they would do instead.
+    pub read_only: bool,
     /// The zone (name) the AZ pane's selection is on, for panes that follow it.
     pub focus_zone: Option<String>,
     /// The zone (name) the AZ verdict blames, if any.
@@ -132,6 +148,8 @@ pub struct App {
     pub drill: Vec<PaneId>,
     pub help_open: bool,
     pub picker: Option<Picker>,
+    /// An open confirmation dialog (y / Enter: yes; n / Esc: no).
+    pub confirm: Option<Confirm>,
     /// A line that replaces the key hints while it is set (leaving, cleaning up).
     pub status: Option<String>,
     next_slow_refresh: Option<DateTime<Utc>>,
@@ -173,6 +191,7 @@ impl App {
                 window_minutes: 30,
                 local_clock: false,
                 log_path: None,
+                read_only: false,
                 focus_zone: None,
                 blamed_zone: None,
             },
@@ -183,6 +202,7 @@ impl App {
             drill: Vec::new(),
             help_open: false,
             picker: None,
+            confirm: None,
             status: None,
             next_slow_refresh: None,
             quit: false,
@@ -340,9 +360,20 @@ impl App {
                 if ev.kind == KeyEventKind::Release {
                     return Vec::new();
                 }
-                match self.shared.keymap.action_for(&ev) {
-                    Some(a) => self.act(a),
-                    None => Vec::new(),
+                if self.confirm.is_some() {
+                    self.answer_confirm(&ev)
+                } else if !self.help_open
+                    && self.picker.is_none()
+                    && !self.detail_focused()
+                    && self.panes[self.focus].text_input()
+                {
+                    let i = self.focus;
+                    self.panes[i].on_key(ev, &self.shared)
+                } else {
+                    match self.shared.keymap.action_for(&ev) {
+                        Some(a) => self.act(a),
+                        None => Vec::new(),
+                    }
                 }
             }
             Msg::Action(a) => self.act(a),
@@ -374,7 +405,27 @@ impl App {
             }
         };
         effects.extend(self.publish());
+        if self.confirm.is_none() {
+            self.confirm = self.panes.iter_mut().find_map(|p| p.take_confirm());
+        }
         effects
+    }
+
+    /// y / Enter answers yes, n / Esc no; other keys leave the dialog open.
+    fn answer_confirm(&mut self, ev: &KeyEvent) -> Vec<Effect> {
+        use crossterm::event::KeyCode;
+        let yes = match ev.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => true,
+            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => false,
+            _ => return Vec::new(),
+        };
+        let Some(c) = self.confirm.take() else {
+            return Vec::new();
+        };
+        match self.panes.iter_mut().find(|p| p.id() == c.pane) {
+            Some(p) => p.confirmed(c.id, yes, &self.shared),
+            None => Vec::new(),
+        }
     }
 
     fn loaded(&mut self, l: AppLoaded) -> Vec<Effect> {
@@ -477,6 +528,18 @@ impl App {
     }
 
     fn act(&mut self, a: Action) -> Vec<Effect> {
+        if let Some(c) = &self.confirm {
+            // Actions reach the dialog only through answer_confirm (raw keys); Back and
+            // Quit here mean no.
+            if matches!(a, Action::Back | Action::Quit) {
+                let c = c.clone();
+                self.confirm = None;
+                if let Some(p) = self.panes.iter_mut().find(|p| p.id() == c.pane) {
+                    return p.confirmed(c.id, false, &self.shared);
+                }
+            }
+            return Vec::new();
+        }
         if self.help_open {
             match a {
                 Action::Help | Action::Back => self.help_open = false,

@@ -8,8 +8,9 @@
 //! from when its last load finished, never while one is in flight).
 
 use crate::action::Action;
-use crate::app::{Effect, Shared};
+use crate::app::{Confirm, Effect, Shared};
 use crate::jobs::{JobMsg, PaneId};
+use crossterm::event::KeyEvent;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -41,6 +42,30 @@ pub trait Pane: Any + Send {
 
     /// A key's action while focused. `None`: not handled here.
     fn on_action(&mut self, action: Action, shared: &Shared) -> Option<Vec<Effect>>;
+
+    /// Whether the pane is taking typed text (a query, a metric): then every key goes to
+    /// [`Pane::on_key`] instead of the keymap, until the pane says it is done.
+    fn text_input(&self) -> bool {
+        false
+    }
+
+    /// A raw key while [`Pane::text_input`] is true.
+    fn on_key(&mut self, _key: KeyEvent, _shared: &Shared) -> Vec<Effect> {
+        Vec::new()
+    }
+
+    /// A write the pane wants the user to confirm (what will be created or changed,
+    /// what it costs). The router shows it and answers with [`Pane::confirmed`].
+    /// Polled after every call into the pane. In `--read-only` mode a pane must not ask:
+    /// it explains what the key would do instead.
+    fn take_confirm(&mut self) -> Option<Confirm> {
+        None
+    }
+
+    /// The user's answer to a [`Confirm`] this pane asked for.
+    fn confirmed(&mut self, _id: u64, _yes: bool, _shared: &Shared) -> Vec<Effect> {
+        Vec::new()
+    }
 
     /// How many drill-down levels are open (the router keeps the stack).
     fn drill_depth(&self) -> usize {

@@ -1,5 +1,6 @@
 //! The header line: what you are looking at (demo or live, account, region, profile,
-//! load balancers), that grayscope is read-only, and the clock (UTC or local).
+//! load balancers), whether writes are off (`--read-only`) or ask first, and the clock
+//! (UTC or local).
 
 use crate::app::{App, Mode};
 use crate::model::text::clean;
@@ -53,10 +54,15 @@ pub fn render(area: Rect, buf: &mut Buffer, app: &App) {
         app.now.format("%H:%M:%S UTC").to_string()
     };
     let clock_len = clock.chars().count() + 2;
-    let mut context = format!(" {account} │ {region} │ profile {profile} │ read-only ");
+    let (writes, writes_short) = if app.read_only {
+        ("read-only", "read-only")
+    } else {
+        ("writes ask first", "asks first")
+    };
+    let mut context = format!(" {account} │ {region} │ profile {profile} │ {writes} ");
     if context.chars().count() + 17 + clock_len > area.width as usize {
         // Narrow terminal: the same facts, fewer words.
-        context = format!(" {account} │ {region} │ {profile} │ RO ");
+        context = format!(" {account} │ {region} │ {profile} │ {writes_short} ");
     }
     let left = vec![
         Span::styled(" grayscope ", theme::header().add_modifier(Modifier::BOLD)),

@@ -8,6 +8,7 @@
 //! (`Pane::render`, which calls its draw file here).
 
 pub mod az_health;
+pub mod confirm;
 pub mod detail;
 pub mod export;
 pub mod header;
@@ -113,6 +114,9 @@ pub fn render(area: Rect, buf: &mut Buffer, app: &App) {
     hints::render(a.hints, buf, app);
     if app.picker.is_some() {
         picker::render(area, buf, app);
+    }
+    if app.confirm.is_some() {
+        confirm::render(area, buf, app);
     }
     if app.help_open {
         help::render(area, buf, app);
