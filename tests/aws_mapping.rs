@@ -44,6 +44,7 @@ use grayscope::model::metrics::{MetricIssue, Window, ZoneMetric};
 use grayscope::model::targets::{TargetState, ZoneSource};
 use grayscope::model::zones::{LbKind, LoadBalancer};
 use std::sync::{Arc, Mutex};
+use support::observe::Observe;
 
 const ACCOUNT: &str = "123456789012";
 const EC2: &str = "ec2";
@@ -58,24 +59,24 @@ fn tg_arn(name: &str, id: &str) -> String {
     format!("arn:aws:elasticloadbalancing:us-east-1:{ACCOUNT}:targetgroup/{name}/{id}")
 }
 
-fn record(service: &str, operation: &str) {
-    support::ops::record("mock", service, operation);
-}
-
 /// Mocked clients: rules match in any order (calls run in parallel); an unmatched
 /// request panics; no retries, so errors come back at once.
 fn clients(ec2: &[&Rule], elbv2: &[&Rule], cloudwatch: &[&Rule]) -> AwsClients {
     AwsClients {
         ec2: mock_client!(aws_sdk_ec2, RuleMode::MatchAny, ec2, |c| c
-            .retry_config(RetryConfig::disabled())),
+            .retry_config(RetryConfig::disabled())
+            .interceptor(Observe::new(EC2))),
         elbv2: mock_client!(
             aws_sdk_elasticloadbalancingv2,
             RuleMode::MatchAny,
             elbv2,
-            |c| c.retry_config(RetryConfig::disabled())
+            |c| c
+                .retry_config(RetryConfig::disabled())
+                .interceptor(Observe::new(ELB))
         ),
         cloudwatch: mock_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, cloudwatch, |c| c
-            .retry_config(RetryConfig::disabled())),
+            .retry_config(RetryConfig::disabled())
+            .interceptor(Observe::new(CW))),
     }
 }
 
@@ -117,7 +118,6 @@ fn shop_lb() -> LoadBalancer {
 
 #[tokio::test]
 async fn availability_zones_map_names_ids_and_states() {
-    record(EC2, "DescribeAvailabilityZones");
     let rule = mock!(aws_sdk_ec2::Client::describe_availability_zones).then_output(|| {
         let zone = |name: &str, id: &str, state: AvailabilityZoneState| {
             Ec2Zone::builder()
@@ -198,7 +198,6 @@ fn elb_lb(kind: LoadBalancerTypeEnum, name: &str, id: &str, zones: &[&str]) -> E
 
 #[tokio::test]
 async fn load_balancers_by_name_map_every_field() {
-    record(ELB, "DescribeLoadBalancers");
     let rule = mock!(aws_sdk_elasticloadbalancingv2::Client::describe_load_balancers)
         .match_requests(|r| r.names() == ["shop"] && r.load_balancer_arns().is_empty())
         .then_output(|| {
@@ -223,7 +222,6 @@ async fn load_balancers_by_name_map_every_field() {
 
 #[tokio::test]
 async fn load_balancers_by_name_and_arn_in_parallel_kept_in_wanted_order() {
-    record(ELB, "DescribeLoadBalancers");
     let edge_arn = lb_arn("net", "edge", "7f8e9d");
     let by_arn = {
         let edge_arn = edge_arn.clone();
@@ -279,7 +277,6 @@ async fn load_balancers_by_name_and_arn_in_parallel_kept_in_wanted_order() {
 
 #[tokio::test]
 async fn all_load_balancers_follow_the_marker() {
-    record(ELB, "DescribeLoadBalancers");
     let first = mock!(aws_sdk_elasticloadbalancingv2::Client::describe_load_balancers)
         .match_requests(|r| r.marker().is_none() && r.names().is_empty())
         .then_output(|| {
@@ -375,11 +372,7 @@ fn elb_group(
 /// without zones (resolved through DescribeSubnets); `fn` is a Lambda group.
 #[tokio::test]
 async fn target_health_maps_every_state_and_resolves_zones() {
-    for op in ["DescribeTargetGroups", "DescribeTargetHealth"] {
-        record(ELB, op);
-    }
-    record(EC2, "DescribeInstances");
-    record(EC2, "DescribeSubnets");
+    for op in ["DescribeTargetGroups", "DescribeTargetHealth"] {}
 
     let shop = shop_lb();
     let mut api = shop.clone();
@@ -781,13 +774,25 @@ async fn target_health_maps_every_state_and_resolves_zones() {
     );
     assert_eq!(lambda.port, None);
     assert_eq!((instances.num_calls(), subnets.num_calls()), (1, 1));
+
+    // A refresh asks again only for what can change: target health, not the
+    // instance's zone nor the VPC's subnets (cached for the session).
+    let again = b
+        .target_health(&[shop.clone(), api.clone()])
+        .await
+        .expect("target health again")
+        .data;
+    assert_eq!(again, out);
+    assert_eq!(health_web.num_calls(), 2);
+    assert_eq!(
+        (instances.num_calls(), subnets.num_calls()),
+        (1, 1),
+        "instances and subnets are described once per session"
+    );
 }
 
 #[tokio::test]
 async fn target_health_keeps_targets_when_instance_lookup_is_denied() {
-    record(ELB, "DescribeTargetGroups");
-    record(ELB, "DescribeTargetHealth");
-    record(EC2, "DescribeInstances");
     let shop = shop_lb();
     let groups =
         mock!(aws_sdk_elasticloadbalancingv2::Client::describe_target_groups).then_output(|| {
@@ -864,7 +869,6 @@ fn result(id: &str, points: &[(u32, f64)], status: StatusCode) -> MetricDataResu
 
 #[tokio::test]
 async fn metrics_merge_partial_pages_in_one_call() {
-    record(CW, "GetMetricData");
     let seen = Arc::new(Mutex::new(Vec::new()));
     let first = {
         let seen = seen.clone();
@@ -960,7 +964,6 @@ async fn metrics_merge_partial_pages_in_one_call() {
 
 #[tokio::test]
 async fn metrics_without_data_keep_every_zone() {
-    record(CW, "GetMetricData");
     let rule = mock!(aws_sdk_cloudwatch::Client::get_metric_data).then_compute_output(|r| {
         let mut out = GetMetricDataOutput::builder();
         for q in r.metric_data_queries() {
@@ -985,7 +988,6 @@ async fn metrics_without_data_keep_every_zone() {
 
 #[tokio::test]
 async fn forbidden_result_becomes_an_issue_and_the_rest_is_kept() {
-    record(CW, "GetMetricData");
     let rule = mock!(aws_sdk_cloudwatch::Client::get_metric_data).then_output(|| {
         let forbidden = MetricDataResult::builder()
             .id("req_2")
@@ -1046,7 +1048,6 @@ async fn forbidden_result_becomes_an_issue_and_the_rest_is_kept() {
 
 #[tokio::test]
 async fn whole_call_access_denied_is_a_backend_error() {
-    record(CW, "GetMetricData");
     let rule = mock!(aws_sdk_cloudwatch::Client::get_metric_data).then_error(|| {
         GetMetricDataError::generic(
             ErrorMetadata::builder()
@@ -1073,8 +1074,6 @@ async fn whole_call_access_denied_is_a_backend_error() {
 
 #[tokio::test]
 async fn throttling_on_the_wire_is_throttled() {
-    record(ELB, "DescribeLoadBalancers");
-    record(EC2, "DescribeAvailabilityZones");
     let elb = mock!(aws_sdk_elasticloadbalancingv2::Client::describe_load_balancers)
         .then_http_response(|| {
             http(
@@ -1109,7 +1108,6 @@ async fn throttling_on_the_wire_is_throttled() {
 
 #[tokio::test]
 async fn expired_token_service_error_says_what_to_run() {
-    record(ELB, "DescribeLoadBalancers");
     let rule = mock!(aws_sdk_elasticloadbalancingv2::Client::describe_load_balancers).then_http_response(|| {
         http(
             403,
@@ -1187,7 +1185,6 @@ fn backend_failing_identity(chain: &'static [&'static str]) -> AwsBackend {
 
 #[tokio::test]
 async fn expired_sso_session_in_the_source_chain() {
-    record(EC2, "DescribeAvailabilityZones");
     // The chain aws-config 1.x gives for an expired `sso-session` token (measured).
     let b = backend_failing_identity(&[
         "an error occurred while loading credentials",
@@ -1208,7 +1205,6 @@ async fn expired_sso_session_in_the_source_chain() {
 
 #[tokio::test]
 async fn missing_credentials_are_no_credentials() {
-    record(EC2, "DescribeAvailabilityZones");
     // The chain aws-config 1.x gives when no provider has credentials (measured).
     let b = backend_failing_identity(&[
         "the credential provider was not enabled",
@@ -1229,9 +1225,6 @@ async fn missing_credentials_are_no_credentials() {
 
 #[tokio::test]
 async fn html_500_is_unsupported() {
-    record(ELB, "DescribeTargetHealth");
-    record(ELB, "DescribeTargetGroups");
-    record(CW, "GetMetricData");
     const PAGE: &str = "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 3.2 Final//EN\">\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n<p>The server encountered an internal error and was unable to complete your request.</p>";
     let groups =
         mock!(aws_sdk_elasticloadbalancingv2::Client::describe_target_groups).then_output(|| {
@@ -1275,7 +1268,6 @@ async fn html_500_is_unsupported() {
 
 #[tokio::test]
 async fn other_service_errors_keep_code_and_a_one_line_message() {
-    record(ELB, "DescribeLoadBalancers");
     let rule =
         mock!(aws_sdk_elasticloadbalancingv2::Client::describe_load_balancers).then_error(|| {
             DescribeLoadBalancersError::generic(
@@ -1307,4 +1299,244 @@ async fn other_service_errors_keep_code_and_a_one_line_message() {
 async fn identity_comes_from_the_clients_given() {
     let b = backend(&[], &[], &[]);
     assert_eq!(b.identity().await, Ok(identity()));
+}
+
+/// A throttling answer as ELBv2 sends it (awsQuery XML).
+fn elb_throttled() -> HttpResponse {
+    http(
+        400,
+        r#"<ErrorResponse xmlns="http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/">
+  <Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error>
+  <RequestId>5a8bd8a2-0000-0000-0000-000000000001</RequestId>
+</ErrorResponse>"#,
+    )
+}
+
+#[tokio::test]
+async fn a_throttled_target_group_backs_off_and_its_siblings_still_show() {
+    let lb = shop_lb();
+    let groups = groups_of(
+        &lb.arn,
+        vec![
+            elb_group(
+                "web",
+                "1",
+                TargetTypeEnum::Ip,
+                None,
+                std::slice::from_ref(&lb.arn),
+            ),
+            elb_group(
+                "api",
+                "2",
+                TargetTypeEnum::Ip,
+                None,
+                std::slice::from_ref(&lb.arn),
+            ),
+            elb_group(
+                "slow",
+                "3",
+                TargetTypeEnum::Ip,
+                None,
+                std::slice::from_ref(&lb.arn),
+            ),
+        ],
+    );
+    let healthy = |arn: String| {
+        mock!(aws_sdk_elasticloadbalancingv2::Client::describe_target_health)
+            .match_requests(move |r| r.target_group_arn() == Some(arn.as_str()))
+            .then_output(|| {
+                DescribeTargetHealthOutput::builder()
+                    .target_health_descriptions(thd(
+                        "10.0.1.5",
+                        Some(80),
+                        Some("us-east-1a"),
+                        TargetHealthStateEnum::Healthy,
+                        None,
+                        None,
+                    ))
+                    .build()
+            })
+    };
+    let web = healthy(tg_arn("web", "1"));
+    // `api` is throttled twice, then answers: the pacer waits and tries again.
+    let api_arn = tg_arn("api", "2");
+    let api = mock!(aws_sdk_elasticloadbalancingv2::Client::describe_target_health)
+        .match_requests(move |r| r.target_group_arn() == Some(api_arn.as_str()))
+        .sequence()
+        .http_response(elb_throttled)
+        .times(2)
+        .output(|| {
+            DescribeTargetHealthOutput::builder()
+                .target_health_descriptions(thd(
+                    "10.0.2.5",
+                    Some(80),
+                    Some("us-east-1b"),
+                    TargetHealthStateEnum::Healthy,
+                    None,
+                    None,
+                ))
+                .build()
+        })
+        .build();
+    // `slow` is throttled every time: it is reported by name, the others still show.
+    let slow_arn = tg_arn("slow", "3");
+    let slow = mock!(aws_sdk_elasticloadbalancingv2::Client::describe_target_health)
+        .match_requests(move |r| r.target_group_arn() == Some(slow_arn.as_str()))
+        .then_http_response(elb_throttled);
+    let b = backend(&[], &[&groups, &web, &api, &slow], &[]);
+    let out = b.target_health(&[lb]).await.expect("partial target health");
+    let names: Vec<&str> = out.data.iter().map(|g| g.group.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["web", "api"],
+        "the throttled group alone is missing"
+    );
+    assert_eq!(out.problems.len(), 1, "{:?}", out.problems);
+    let problem = out.problems[0].to_string();
+    assert!(
+        problem.contains("target group slow") && problem.contains("throttled"),
+        "{problem}"
+    );
+    assert_eq!(web.num_calls(), 1, "an answered group is asked once");
+    assert_eq!(api.num_calls(), 3, "two throttled tries, then the answer");
+    assert_eq!(
+        slow.num_calls(),
+        grayscope::backend::aws::pace::MAX_TRIES as usize,
+        "a throttled call is tried a bounded number of times, not hammered"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_load_balancer_name_is_named_and_the_others_load() {
+    // ELBv2 fails the whole call when one name does not exist; grayscope then asks for
+    // each name on its own.
+    let not_found = || {
+        DescribeLoadBalancersError::generic(
+            ErrorMetadata::builder()
+                .code("LoadBalancerNotFound")
+                .message("One or more load balancers not found")
+                .build(),
+        )
+    };
+    let together = mock!(aws_sdk_elasticloadbalancingv2::Client::describe_load_balancers)
+        .match_requests(|r| r.names().len() > 1)
+        .then_error(not_found);
+    let shop = mock!(aws_sdk_elasticloadbalancingv2::Client::describe_load_balancers)
+        .match_requests(|r| r.names() == ["shop"])
+        .then_output(|| {
+            DescribeLoadBalancersOutput::builder()
+                .load_balancers(elb_lb(
+                    LoadBalancerTypeEnum::Application,
+                    "shop",
+                    "50dc6c495c0c9188",
+                    &["us-east-1a", "us-east-1b", "us-east-1c"],
+                ))
+                .build()
+        });
+    let typo = mock!(aws_sdk_elasticloadbalancingv2::Client::describe_load_balancers)
+        .match_requests(|r| r.names() == ["shpo"])
+        .then_error(not_found);
+    let b = backend(&[], &[&together, &shop, &typo], &[]);
+    let out = b
+        .load_balancers(&["shop".into(), "shpo".into()])
+        .await
+        .expect("the good one loads");
+    assert_eq!(out.data, vec![shop_lb()]);
+    assert_eq!(out.problems.len(), 1);
+    let problem = out.problems[0].to_string();
+    assert!(problem.contains("\"shpo\""), "{problem}");
+    assert!(!problem.contains("\"shop\""), "{problem}");
+    assert_eq!(together.num_calls(), 1);
+}
+
+#[tokio::test]
+async fn target_groups_and_subnets_follow_their_markers() {
+    let lb = shop_lb();
+    let lbs = std::slice::from_ref(&lb.arn);
+    let (a, b) = (
+        elb_group("ips-a", "1", TargetTypeEnum::Ip, Some("vpc-1"), lbs),
+        elb_group("ips-b", "2", TargetTypeEnum::Ip, Some("vpc-1"), lbs),
+    );
+    let first_groups = mock!(aws_sdk_elasticloadbalancingv2::Client::describe_target_groups)
+        .match_requests(|r| r.marker().is_none() && r.page_size() == Some(400))
+        .then_output(move || {
+            DescribeTargetGroupsOutput::builder()
+                .target_groups(a.clone())
+                .next_marker("tg-page-2")
+                .build()
+        });
+    let second_groups = mock!(aws_sdk_elasticloadbalancingv2::Client::describe_target_groups)
+        .match_requests(|r| r.marker() == Some("tg-page-2"))
+        .then_output(move || {
+            DescribeTargetGroupsOutput::builder()
+                .target_groups(b.clone())
+                .build()
+        });
+    let health = |group: &str, id: &str, ip: &'static str| {
+        let arn = tg_arn(group, id);
+        mock!(aws_sdk_elasticloadbalancingv2::Client::describe_target_health)
+            .match_requests(move |r| r.target_group_arn() == Some(arn.as_str()))
+            .then_output(move || {
+                DescribeTargetHealthOutput::builder()
+                    .target_health_descriptions(thd(
+                        ip,
+                        Some(80),
+                        None,
+                        TargetHealthStateEnum::Healthy,
+                        None,
+                        None,
+                    ))
+                    .build()
+            })
+    };
+    let (health_a, health_b) = (
+        health("ips-a", "1", "10.0.1.7"),
+        health("ips-b", "2", "10.0.2.7"),
+    );
+    let subnet = |id: &str, cidr: &str, zone: &str| {
+        Ec2Subnet::builder()
+            .subnet_id(id)
+            .cidr_block(cidr)
+            .availability_zone(zone)
+            .vpc_id("vpc-1")
+            .build()
+    };
+    let first_subnets = mock!(aws_sdk_ec2::Client::describe_subnets)
+        .match_requests(|r| r.next_token().is_none() && r.max_results() == Some(1000))
+        .then_output(move || {
+            DescribeSubnetsOutput::builder()
+                .subnets(subnet("subnet-a", "10.0.1.0/24", "us-east-1a"))
+                .next_token("subnets-page-2")
+                .build()
+        });
+    let second_subnets = mock!(aws_sdk_ec2::Client::describe_subnets)
+        .match_requests(|r| r.next_token() == Some("subnets-page-2"))
+        .then_output(move || {
+            DescribeSubnetsOutput::builder()
+                .subnets(subnet("subnet-b", "10.0.2.0/24", "us-east-1b"))
+                .build()
+        });
+    let b = backend(
+        &[&first_subnets, &second_subnets],
+        &[&first_groups, &second_groups, &health_a, &health_b],
+        &[],
+    );
+    let out = b.target_health(&[lb]).await.expect("target health").data;
+    let zones: Vec<(&str, Option<&str>)> = out
+        .iter()
+        .map(|g| (g.group.name.as_str(), g.targets[0].zone_name.as_deref()))
+        .collect();
+    assert_eq!(
+        zones,
+        [("ips-a", Some("us-east-1a")), ("ips-b", Some("us-east-1b"))],
+        "both pages of groups, zones from both pages of subnets"
+    );
+    for rule in [
+        &first_groups,
+        &second_groups,
+        &first_subnets,
+        &second_subnets,
+    ] {
+        assert_eq!(rule.num_calls(), 1);
+    }
 }

@@ -147,6 +147,8 @@ pub struct App {
     /// Open drill-downs, innermost last: which pane each level belongs to. `Esc` pops one.
     pub drill: Vec<PaneId>,
     pub help_open: bool,
+    /// Lines the help overlay is scrolled down by (j/k while it is open).
+    pub help_scroll: u16,
     pub picker: Option<Picker>,
     /// An open confirmation dialog (y / Enter: yes; n / Esc: no).
     pub confirm: Option<Confirm>,
@@ -201,6 +203,7 @@ impl App {
             detail_scroll: 0,
             drill: Vec::new(),
             help_open: false,
+            help_scroll: 0,
             picker: None,
             confirm: None,
             status: None,
@@ -542,8 +545,15 @@ impl App {
         }
         if self.help_open {
             match a {
-                Action::Help | Action::Back => self.help_open = false,
+                Action::Help | Action::Back => {
+                    self.help_open = false;
+                    self.help_scroll = 0;
+                }
                 Action::Quit => self.quit = true,
+                Action::Down => self.help_scroll = self.help_scroll.saturating_add(1),
+                Action::Up => self.help_scroll = self.help_scroll.saturating_sub(1),
+                Action::Top => self.help_scroll = 0,
+                Action::Bottom => self.help_scroll = u16::MAX,
                 _ => {}
             }
             return Vec::new();

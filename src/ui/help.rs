@@ -70,8 +70,26 @@ pub fn render(area: Rect, buf: &mut Buffer, full: &App) {
     let height = lines.len() as u16 + 2;
     let popup = centered(area, width, height);
     Clear.render(popup, buf);
-    let block = pane_block(" Help: keys ", true);
+    let visible = popup.height.saturating_sub(2) as usize;
+    let max_scroll = lines.len().saturating_sub(visible);
+    let scroll = (full.help_scroll as usize).min(max_scroll);
+    let mut block = pane_block(" Help: keys ", true);
+    if max_scroll > 0 {
+        let keys = format!(
+            "{}/{}",
+            app.keymap.keys_text(Action::Down),
+            app.keymap.keys_text(Action::Up)
+        );
+        let more = if scroll < max_scroll {
+            "more ↓"
+        } else {
+            "end"
+        };
+        block = block.title_bottom(Line::from(format!(" {keys} scroll · {more} ")).right_aligned());
+    }
     let inner = block.inner(popup);
     block.render(popup, buf);
-    Paragraph::new(lines).render(inner, buf);
+    Paragraph::new(lines)
+        .scroll((scroll as u16, 0))
+        .render(inner, buf);
 }

@@ -3,7 +3,8 @@
 //! - [`bridge`]: an HTTP proxy that lets the Rust SDK's Smithy RPCv2 CBOR clients
 //!   (CloudWatch, Health) talk to moto, which only speaks their JSON 1.0 form, and that
 //!   records every operation it forwards.
-//! - [`ops`]: the `GRAYSCOPE_OPS_LOG` operations log.
+//! - [`ops`]: the `GRAYSCOPE_OPS_LOG` operations log; [`observe`]: the interceptor that
+//!   writes to it what mocked clients actually answered.
 //! - [`pty`]: the built binary in a pseudo-terminal, its screen read through vt100.
 //! - [`seed`]: seeding moto (VPCs, subnets, instances, load balancers, target groups).
 //! - [`moto_endpoint`], [`moto_reset`], [`sdk_config`]: wiring for tests against moto,
@@ -12,6 +13,7 @@
 #![allow(dead_code)]
 
 pub mod bridge;
+pub mod observe;
 pub mod ops;
 pub mod pty;
 pub mod seed;

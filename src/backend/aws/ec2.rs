@@ -70,7 +70,11 @@ async fn instance_zones_chunk(
         .ec2
         .run(|| async {
             let request = ctx.clients.ec2.describe_instances();
-            let pages = request.filters(filter.clone()).into_paginator().send();
+            let pages = request
+                .filters(filter.clone())
+                .max_results(ctx.pages.instances)
+                .into_paginator()
+                .send();
             let mut out = HashMap::new();
             all_pages(SERVICE, OP, ctx.profile, pages, |page| {
                 for instance in page.reservations().iter().flat_map(|r| r.instances()) {
@@ -94,7 +98,11 @@ pub(crate) async fn subnets(ctx: &Ctx<'_>, vpc_id: &str) -> Result<Vec<Subnet>, 
         .ec2
         .run(|| async {
             let request = ctx.clients.ec2.describe_subnets();
-            let pages = request.filters(filter.clone()).into_paginator().send();
+            let pages = request
+                .filters(filter.clone())
+                .max_results(ctx.pages.subnets)
+                .into_paginator()
+                .send();
             let mut out = Vec::new();
             all_pages(SERVICE, OP, ctx.profile, pages, |page| {
                 out.extend(page.subnets().iter().filter_map(|s| {

@@ -211,7 +211,11 @@ pub(crate) async fn target_groups(
         .elbv2
         .run(|| async {
             let request = ctx.clients.elbv2.describe_target_groups();
-            let pages = request.load_balancer_arn(lb_arn).into_paginator().send();
+            let pages = request
+                .load_balancer_arn(lb_arn)
+                .page_size(ctx.pages.target_groups)
+                .into_paginator()
+                .send();
             let mut out = Vec::new();
             all_pages(SERVICE, OP, ctx.profile, pages, |page| {
                 out.extend(page.target_groups().iter().filter_map(|g| {

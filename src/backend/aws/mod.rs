@@ -110,6 +110,28 @@ impl Default for Pacers {
     }
 }
 
+/// Page sizes asked for (the APIs' maxima by default: fewer calls against limits shared
+/// with the team's automation). Smaller pages exercise paging in tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageSizes {
+    /// DescribeTargetGroups `PageSize` (1-400).
+    pub target_groups: i32,
+    /// DescribeInstances `MaxResults` (5-1000).
+    pub instances: i32,
+    /// DescribeSubnets `MaxResults` (5-1000).
+    pub subnets: i32,
+}
+
+impl Default for PageSizes {
+    fn default() -> Self {
+        Self {
+            target_groups: 400,
+            instances: 1000,
+            subnets: 1000,
+        }
+    }
+}
+
 /// What does not change during a session, asked for once: an instance's zone, a VPC's
 /// subnets (CIDR and zone). A refresh describes only instances it has not seen.
 #[derive(Debug, Default)]
@@ -126,6 +148,7 @@ pub(crate) struct Ctx<'a> {
     pub(crate) profile: Option<&'a str>,
     pub(crate) pace: &'a Pacers,
     pub(crate) cache: &'a SessionCache,
+    pub(crate) pages: PageSizes,
 }
 
 struct Resolved {
@@ -139,6 +162,7 @@ pub struct AwsBackend {
     resolved: OnceCell<Resolved>,
     pace: Pacers,
     cache: SessionCache,
+    pages: PageSizes,
 }
 
 impl AwsBackend {
@@ -149,6 +173,7 @@ impl AwsBackend {
             resolved: OnceCell::new(),
             pace: Pacers::default(),
             cache: SessionCache::default(),
+            pages: PageSizes::default(),
         }
     }
 
@@ -171,7 +196,14 @@ impl AwsBackend {
             resolved: OnceCell::new_with(Some(Resolved { clients, identity })),
             pace: Pacers::default(),
             cache: SessionCache::default(),
+            pages: PageSizes::default(),
         }
+    }
+
+    /// The same backend asking for pages of these sizes.
+    pub fn with_page_sizes(mut self, pages: PageSizes) -> Self {
+        self.pages = pages;
+        self
     }
 
     async fn resolved(&self) -> &Resolved {
@@ -206,6 +238,7 @@ impl AwsBackend {
             profile: r.identity.profile.as_deref(),
             pace: &self.pace,
             cache: &self.cache,
+            pages: self.pages,
         }
     }
 }
