@@ -249,3 +249,96 @@ async fn wire_refresh_during_a_load_does_not_double_the_calls() {
     );
     assert_eq!(count(&ops, "monitoring", "GetMetricData"), 1, "{ops:?}");
 }
+
+/// API calls of a first load and of a refresh for 1 LB / 20 target groups / 600 targets
+/// (the numbers the pane architecture issue asks for), counted at the bridge.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wire_calls_per_refresh_for_20_groups_and_600_targets() {
+    const GROUPS: usize = 20;
+    const TARGETS: usize = 600;
+    let moto = Moto::direct();
+    let vpc = moto.create_vpc("10.41.0.0/16").await;
+    let mut subnets = Vec::new();
+    for (i, zone) in ZONES.iter().enumerate() {
+        subnets.push(
+            moto.create_subnet(&vpc, format!("10.41.{i}.0/24"), zone)
+                .await,
+        );
+    }
+    let mut ids = Vec::new();
+    for i in 0..6 {
+        for instance in moto.run_instances(&subnets[i % 3], 100).await {
+            ids.push(instance.instance_id().expect("id").to_string());
+        }
+    }
+    assert_eq!(ids.len(), TARGETS);
+    let lb_name = unique("scale");
+    let lb_arn = moto.create_alb(&lb_name, None, subnets.clone()).await;
+    for g in 0..GROUPS {
+        let port = 8000 + g as i32;
+        let arn = moto
+            .create_target_group(
+                &unique(&format!("s{g}")),
+                port,
+                &vpc,
+                TargetTypeEnum::Instance,
+            )
+            .await;
+        moto.forward(&lb_arn, port, &arn).await;
+        let members: Vec<String> = ids.iter().skip(g).step_by(GROUPS).cloned().collect();
+        moto.register_targets(&arn, &members, port, "seed: RegisterTargets")
+            .await;
+    }
+    let bridge = bridge::start(&support::moto_endpoint());
+    let backend = AwsBackend::from_sdk_config(&support::sdk_config(&bridge.url));
+    let services = Services::from_backend(Arc::new(backend));
+    let lbs = services
+        .targets
+        .load_balancers(std::slice::from_ref(&lb_arn))
+        .await
+        .expect("LB")
+        .data;
+    let window = grayscope::model::metrics::Window::ending_at(Utc::now(), 30);
+    let fan_out = || async {
+        bridge.clear_operations();
+        let (h, m) = futures::join!(
+            services.targets.target_health(&lbs),
+            grayscope::app::panes::az::load_metrics(&services, &lbs, window)
+        );
+        let h = h.expect("health");
+        assert_eq!(h.data.len(), GROUPS);
+        assert_eq!(
+            h.data.iter().map(|g| g.targets.len()).sum::<usize>(),
+            TARGETS
+        );
+        m.expect("metrics");
+        bridge.operations()
+    };
+    let first = fan_out().await;
+    let refresh = fan_out().await;
+    let summary = |ops: &[bridge::Op]| {
+        let mut by: std::collections::BTreeMap<String, usize> = Default::default();
+        for o in ops {
+            *by.entry(o.operation.clone()).or_default() += 1;
+        }
+        by
+    };
+    println!(
+        "1 LB / {GROUPS} TGs / {TARGETS} targets: first load {} calls {:?}; refresh {} calls {:?}",
+        first.len(),
+        summary(&first),
+        refresh.len(),
+        summary(&refresh)
+    );
+    assert_eq!(
+        count(&first, "ec2", "DescribeInstances"),
+        3,
+        "600 ids, 200 per call"
+    );
+    assert_eq!(count(&refresh, "ec2", "DescribeInstances"), 0);
+    assert_eq!(
+        refresh.len(),
+        1 + GROUPS + 1,
+        "a refresh: DescribeTargetGroups, DescribeTargetHealth per group, GetMetricData"
+    );
+}
