@@ -31,11 +31,19 @@ pub enum Action {
     Act,
     Edit,
     SickZoneOnly,
+    Zoom,
+    Freeze,
+    Interrupt,
+    Command,
+    Filter,
+    CopyId,
+    CopySummary,
+    Snapshot,
 }
 
 impl Action {
     /// Every action, in the order help lists them.
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 36] = [
         Action::Help,
         Action::Quit,
         Action::FocusNext,
@@ -64,6 +72,14 @@ impl Action {
         Action::Act,
         Action::Edit,
         Action::SickZoneOnly,
+        Action::Zoom,
+        Action::Freeze,
+        Action::Interrupt,
+        Action::Command,
+        Action::Filter,
+        Action::CopyId,
+        Action::CopySummary,
+        Action::Snapshot,
     ];
 
     /// The name used in keymap files.
@@ -97,6 +113,14 @@ impl Action {
             Action::Act => "act",
             Action::Edit => "edit",
             Action::SickZoneOnly => "sick_zone_only",
+            Action::Zoom => "zoom",
+            Action::Freeze => "freeze",
+            Action::Interrupt => "interrupt",
+            Action::Command => "command",
+            Action::Filter => "filter",
+            Action::CopyId => "copy_id",
+            Action::CopySummary => "copy_summary",
+            Action::Snapshot => "snapshot",
         }
     }
 
@@ -128,6 +152,14 @@ impl Action {
             Action::Act => "act",
             Action::Edit => "edit",
             Action::SickZoneOnly => "sick AZ only",
+            Action::Zoom => "zoom",
+            Action::Freeze => "freeze",
+            Action::Interrupt => "quit",
+            Action::Command => "command",
+            Action::Filter => "filter",
+            Action::CopyId => "copy id",
+            Action::CopySummary => "copy summary",
+            Action::Snapshot => "snapshot",
             _ => self.name(),
         }
     }

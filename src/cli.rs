@@ -34,6 +34,16 @@ pub struct Cli {
     #[arg(long)]
     pub read_only: bool,
 
+    /// Plain characters only: no box drawing, no block or braille glyphs (for terminals
+    /// and fonts that cannot show them). Also GRAYSCOPE_ASCII=1.
+    #[arg(long, env = "GRAYSCOPE_ASCII", value_parser = clap::builder::BoolishValueParser::new())]
+    pub ascii: bool,
+
+    /// Capture the mouse (the wheel scrolls). Off by default so the terminal's own
+    /// selection and copy keep working.
+    #[arg(long)]
+    pub mouse: bool,
+
     /// Seconds between automatic refreshes.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(5..=3600))]
     pub refresh: u64,

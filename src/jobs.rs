@@ -88,6 +88,12 @@ pub enum Effect {
         pane: PaneId,
         kind: &'static str,
     },
+    /// Switch to another profile or region: stop everything and clean up as on exit,
+    /// rebuild the services, then `App::reconnected`. Carried out by the event loop.
+    Reconnect {
+        profile: Option<String>,
+        region: Option<String>,
+    },
 }
 
 impl Effect {
@@ -96,6 +102,7 @@ impl Effect {
         match self {
             Effect::Run(j) => format!("{}/{}", j.pane, j.kind),
             Effect::Cancel { pane, kind } => format!("cancel {pane}/{kind}"),
+            Effect::Reconnect { profile, region } => format!("reconnect {profile:?} {region:?}"),
         }
     }
 }
@@ -224,6 +231,9 @@ impl Jobs {
         match effect {
             Effect::Run(job) => self.spawn(job),
             Effect::Cancel { pane, kind } => self.cancel(pane, kind),
+            Effect::Reconnect { .. } => {
+                tracing::warn!("a reconnect reached the jobs layer; the event loop handles it")
+            }
         }
     }
 
@@ -351,6 +361,7 @@ pub async fn run_until_idle(app: &mut App, services: Services, clock: Clock) {
             let effects = app.update(msg, clock.now());
             jobs.apply_all(effects);
         }
+        // Headless runs do not switch region or profile: `apply` logs and skips it.
         jobs.reap();
         if jobs.running() == 0 {
             // A finished job's last report may still be queued.

@@ -459,12 +459,13 @@ mod tests {
             k.action_for(&ev(KeyCode::Char('r'), KeyModifiers::NONE)),
             None
         );
-        // q moved to refresh; quit keeps ctrl-c.
+        // q moved to refresh: quit has no key left; ctrl-c still interrupts.
         assert_eq!(
             k.action_for(&ev(KeyCode::Char('q'), KeyModifiers::NONE)),
             Some(Action::Refresh)
         );
-        assert_eq!(k.keys_text(Action::Quit), "ctrl-c");
+        assert_eq!(k.keys_text(Action::Quit), "unbound");
+        assert_eq!(k.keys_text(Action::Interrupt), "ctrl-c");
         assert_eq!(k.keys_text(Action::Refresh), "R/q");
         assert_eq!(
             k.binding(Action::Refresh).map(|b| b.desc.as_str()),

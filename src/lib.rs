@@ -27,6 +27,7 @@ pub mod action;
 pub mod app;
 pub mod backend;
 pub mod cli;
+pub mod clipboard;
 pub mod clock;
 pub mod jobs;
 pub mod keymap;
@@ -44,6 +45,32 @@ use backend::demo::DemoBackend;
 use clock::Clock;
 use keymap::Keymap;
 use std::sync::Arc;
+
+/// How to (re)build the services: `:region` and `:profile` reconnect through it.
+#[derive(Debug, Clone)]
+pub enum Connector {
+    Demo { clock: Clock, minute: i64 },
+    Aws,
+}
+
+impl Connector {
+    /// Services for `profile` and `region` (the demo has one profile; any region).
+    pub fn connect(&self, profile: Option<String>, region: Option<String>) -> Services {
+        match self {
+            Connector::Demo { clock, minute } => {
+                let demo = DemoBackend::new(*clock, *minute);
+                let demo = match region {
+                    Some(r) => demo.in_region(&r),
+                    None => demo,
+                };
+                Services::from_backend(Arc::new(demo))
+            }
+            Connector::Aws => {
+                Services::from_backend(Arc::new(AwsBackend::new(AwsSettings { profile, region })))
+            }
+        }
+    }
+}
 
 /// Builds the app and its services from the command line.
 pub fn setup(cli: &Cli, keymap: Keymap) -> (App, Services, Clock) {
@@ -81,6 +108,8 @@ pub fn setup(cli: &Cli, keymap: Keymap) -> (App, Services, Clock) {
         clock.now(),
     );
     app.shared.read_only = cli.read_only;
+    app.shared.ascii = cli.ascii;
+    app.shared.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     (app, services, clock)
 }
 
@@ -122,6 +151,15 @@ pub async fn run(cli: Cli) -> i32 {
     tracing::info!(demo = cli.demo, "grayscope starting");
     let (mut app, services, clock) = setup(&cli, keymap);
     app.shared.log_path = Some(log_path.display().to_string());
+    app.history = logging::load_history();
+    let connector = if cli.demo {
+        Connector::Demo {
+            clock,
+            minute: cli.demo_minute,
+        }
+    } else {
+        Connector::Aws
+    };
 
     if let Some(format) = &cli.print {
         let (w, h) = cli.size;
@@ -134,7 +172,8 @@ pub async fn run(cli: Cli) -> i32 {
         print!("{out}");
         return 0;
     }
-    match tui::run(app, services, clock).await {
+    let options = tui::Options { mouse: cli.mouse };
+    match tui::run(app, services, clock, connector, options).await {
         Ok(()) => 0,
         Err(e) => {
             tui::restore();

@@ -3,14 +3,33 @@
 use std::path::PathBuf;
 use tracing_appender::non_blocking::WorkerGuard;
 
-/// `$XDG_STATE_HOME/grayscope/grayscope.log`, else `~/.local/state/grayscope/grayscope.log`.
-pub fn default_log_path() -> PathBuf {
+/// `$XDG_STATE_HOME/grayscope`, else `~/.local/state/grayscope`: the log, the command
+/// history and incident snapshots.
+pub fn state_dir() -> PathBuf {
     let base = std::env::var_os("XDG_STATE_HOME")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local").join("state")))
         .unwrap_or_else(std::env::temp_dir);
-    base.join("grayscope").join("grayscope.log")
+    base.join("grayscope")
+}
+
+/// `$XDG_STATE_HOME/grayscope/grayscope.log`, else `~/.local/state/grayscope/grayscope.log`.
+pub fn default_log_path() -> PathBuf {
+    state_dir().join("grayscope.log")
+}
+
+/// The `:` command history saved by an earlier session (oldest first), if any.
+pub fn load_history() -> Vec<String> {
+    std::fs::read_to_string(state_dir().join("history"))
+        .map(|s| {
+            s.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Starts logging to `path` (level from `GRAYSCOPE_LOG`, default `info`). Returns the

@@ -6,11 +6,15 @@
 //! and writes to the terminal only if that buffer differs from the last one written.
 //! An idle screen therefore costs no bytes but the clock's.
 
-use crate::app::{App, Msg};
+use crate::Connector;
+use crate::action::Action;
+use crate::app::{App, Effect, Msg};
 use crate::backend::Services;
+use crate::clipboard::{Multiplexer, osc52};
 use crate::clock::Clock;
 use crate::jobs::Jobs;
 use crate::ui;
+use crossterm::event::MouseEventKind;
 use crossterm::event::{Event, EventStream};
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -28,7 +32,12 @@ use tokio::sync::mpsc;
 pub fn restore() {
     let _ = disable_raw_mode();
     let mut out = io::stdout();
-    let _ = execute!(out, LeaveAlternateScreen, cursor::Show);
+    let _ = execute!(
+        out,
+        crossterm::event::DisableMouseCapture,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
     let _ = out.flush();
 }
 
@@ -56,6 +65,11 @@ fn spawn_input(tx: mpsc::UnboundedSender<Msg>) {
             let msg = match ev {
                 Ok(Event::Key(k)) => Msg::Key(k),
                 Ok(Event::Resize(_, _)) => Msg::Resize,
+                Ok(Event::Mouse(m)) => match m.kind {
+                    MouseEventKind::ScrollDown => Msg::Action(Action::Down),
+                    MouseEventKind::ScrollUp => Msg::Action(Action::Up),
+                    _ => continue,
+                },
                 Ok(_) => continue,
                 Err(e) => {
                     tracing::warn!("terminal input failed: {e}");
@@ -104,14 +118,31 @@ fn spawn_ticks(tx: mpsc::UnboundedSender<Msg>) {
 /// it restores the terminal anyway.
 pub const CLEANUP_DEADLINE: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// Terminal options from the command line.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Capture the mouse (wheel scrolls); off by default.
+    pub mouse: bool,
+}
+
 /// Runs the TUI until the user quits or a signal arrives; then stops every job and
 /// runs their cleanups (up to [`CLEANUP_DEADLINE`], saying so on screen).
-pub async fn run(mut app: App, services: Services, clock: Clock) -> anyhow::Result<()> {
+pub async fn run(
+    mut app: App,
+    services: Services,
+    clock: Clock,
+    connector: Connector,
+    options: Options,
+) -> anyhow::Result<()> {
     install_panic_hook();
     enable_raw_mode()?;
     let _guard = Guard;
     let mut out = BufWriter::with_capacity(64 * 1024, io::stdout());
     execute!(out, EnterAlternateScreen, cursor::Hide)?;
+    if options.mouse {
+        execute!(out, crossterm::event::EnableMouseCapture)?;
+    }
+    let mux = Multiplexer::detect();
     let mut terminal = Terminal::new(CrosstermBackend::new(out))?;
     terminal.hide_cursor()?;
 
@@ -131,7 +162,22 @@ pub async fn run(mut app: App, services: Services, clock: Clock) -> anyhow::Resu
         }
         for msg in queue {
             let resized = matches!(msg, Msg::Resize);
-            jobs.apply_all(app.update(msg, clock.now()));
+            let effects = app.update(msg, clock.now());
+            for effect in effects {
+                match effect {
+                    Effect::Reconnect { profile, region } => {
+                        // As on exit: stop running work and clean up, then start over.
+                        app.status =
+                            Some("Switching: stopping running work and cleaning up…".into());
+                        let _ = draw_if_changed(&mut terminal, &app, &mut last);
+                        jobs.shutdown(CLEANUP_DEADLINE).await;
+                        app.status = None;
+                        jobs = Jobs::new(connector.connect(profile, region), tx.clone());
+                        jobs.apply_all(app.reconnected(clock.now()));
+                    }
+                    other => jobs.apply(other),
+                }
+            }
             if resized {
                 terminal.autoresize()?;
                 last = None;
@@ -141,6 +187,11 @@ pub async fn run(mut app: App, services: Services, clock: Clock) -> anyhow::Resu
             break;
         }
         draw_if_changed(&mut terminal, &app, &mut last)?;
+        if let Some(text) = app.clipboard.take() {
+            let backend = terminal.backend_mut();
+            backend.write_all(osc52(&text, mux).as_bytes())?;
+            backend.flush()?;
+        }
     }
     let pending = jobs.pending_cleanups();
     if pending > 0 {

@@ -372,8 +372,6 @@ fn elb_group(
 /// without zones (resolved through DescribeSubnets); `fn` is a Lambda group.
 #[tokio::test]
 async fn target_health_maps_every_state_and_resolves_zones() {
-    for op in ["DescribeTargetGroups", "DescribeTargetHealth"] {}
-
     let shop = shop_lb();
     let mut api = shop.clone();
     api.arn = lb_arn("app", "api", "99aa");

@@ -215,3 +215,49 @@ fn print_renders_the_demo_without_a_terminal() {
     assert_eq!(text.lines().count(), 24);
     assert!(text.contains("IMPAIRED"), "{text}");
 }
+
+#[test]
+fn a_single_ctrl_c_does_not_end_the_session_a_second_does() {
+    let mut s = Session::start(&["--demo", "--clock", CLOCK], 100, 30);
+    s.wait_for("IMPAIRED");
+    s.send("\x03");
+    s.wait_for("Ctrl-C again within 2 s to quit");
+    assert!(
+        s.child.try_wait().expect("try_wait").is_none(),
+        "one Ctrl-C must not quit"
+    );
+    s.send("\x03");
+    assert!(s.wait_exit().success());
+    s.assert_restored();
+}
+
+#[test]
+fn freeze_marks_the_screen_and_thaws() {
+    let mut s = Session::start(&["--demo", "--clock", CLOCK], 100, 30);
+    s.wait_for("IMPAIRED");
+    s.send("f");
+    let screen = s.wait_for("FROZEN 03:12:00");
+    assert!(screen.contains("f thaw"), "{screen}");
+    s.send("f");
+    s.wait_for("thawed: updates resume");
+    s.send("q");
+    assert!(s.wait_exit().success());
+}
+
+#[test]
+fn region_switch_reloads_everything_in_the_demo() {
+    let mut s = Session::start(&["--demo", "--clock", CLOCK], 120, 36);
+    s.wait_for("IMPAIRED");
+    s.send(":region us-west-2\r");
+    let quiet = s.wait_for("us-west-2 │");
+    assert!(
+        !quiet.contains("IMPAIRED"),
+        "nothing of us-east-1 stays: {quiet}"
+    );
+    s.wait_for("no load balancer \"shop-frontend\" in us-west-2");
+    s.send(":region us-east-1\r");
+    s.wait_for("IMPAIRED");
+    s.send(":q\r");
+    assert!(s.wait_exit().success());
+    s.assert_restored();
+}

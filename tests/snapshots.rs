@@ -162,3 +162,33 @@ async fn errors_show_on_the_pane_with_the_last_data() {
     );
     assert!(s.contains("IMPAIRED"), "last data still shown: {s}");
 }
+
+#[tokio::test]
+async fn ascii_and_no_color_80x24() {
+    let (mut app, _, _) = loaded_demo(&["--ascii"]).await;
+    assert!(app.shared.ascii);
+    app.shared.no_color = true;
+    let mut t = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+    t.draw(|f| grayscope::ui::draw(f, &app)).expect("draw");
+    for cell in t.backend().buffer().content() {
+        assert!(cell.symbol().is_ascii(), "non-ASCII {:?}", cell.symbol());
+        assert_eq!(cell.fg, ratatui::style::Color::Reset);
+        assert_eq!(cell.bg, ratatui::style::Color::Reset);
+    }
+    let s = grayscope::ui::export::to_text(t.backend().buffer());
+    assert!(
+        s.contains("IMPAIRED"),
+        "the verdict is words, not colour: {s}"
+    );
+    insta::assert_snapshot!(s);
+}
+
+#[tokio::test]
+async fn zoomed_detail_80x24_reads_the_whole_why() {
+    let (mut app, _, clock) = loaded_demo(&[]).await;
+    act(&mut app, &clock, &[Action::FocusPrev, Action::Zoom]);
+    let s = screen(&app, 80, 24);
+    assert!(s.contains("Detail"), "{s}");
+    assert!(!s.contains("AZ ID"), "only the zoomed pane: {s}");
+    insta::assert_snapshot!(s);
+}

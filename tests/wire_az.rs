@@ -546,7 +546,7 @@ async fn wire_headless_app_shows_the_seeded_zone_degraded_with_its_id() {
         "LIVE",
         "123456789012",
         "us-east-1",
-        "asks first",
+        "ask first",
     ] {
         assert!(header.contains(want), "header lacks {want:?}:\n{text}");
     }

@@ -377,7 +377,7 @@ impl Screen {
     fn assert_whole(&self) {
         let a = &self.areas;
         let header = self.row(a.header, a.header.y);
-        for want in ["grayscope", "LIVE", "us-east-1", "asks first"] {
+        for want in ["grayscope", "LIVE", "us-east-1", "ask first"] {
             assert!(
                 header.contains(want),
                 "header lacks {want:?}:\n{}",

@@ -53,6 +53,8 @@ pub enum AppLoaded {
         result: Result<Partial<Vec<LoadBalancer>>, BackendError>,
     },
     Zones(Result<Vec<Zone>, BackendError>),
+    /// A file grayscope wrote (incident snapshot), or why it could not.
+    Written(Result<String, String>),
 }
 
 #[derive(Debug)]
@@ -75,6 +77,46 @@ pub struct Picker {
     pub selected: usize,
     /// The load balancer being watched, which the cursor starts on.
     pub current: Option<String>,
+}
+
+/// How long a flash message stays in the hint line.
+pub const FLASH_SECONDS: i64 = 5;
+/// A second Ctrl-C within this many seconds quits.
+pub const INTERRUPT_SECONDS: i64 = 2;
+/// At most this many `:` commands are remembered.
+pub const HISTORY_LEN: usize = 200;
+
+/// What a one-line prompt is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineKind {
+    /// `:` commands.
+    Command,
+    /// `/` filter of the focused pane.
+    Filter,
+}
+
+/// A one-line prompt at the bottom of the screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineInput {
+    pub kind: LineKind,
+    pub text: String,
+    /// Why the last Enter did not work, shown beside the prompt.
+    pub error: Option<String>,
+    /// Completions of the current text (Tab cycles through them).
+    pub completions: Vec<String>,
+    history_pos: Option<usize>,
+}
+
+impl LineInput {
+    fn new(kind: LineKind, text: String) -> Self {
+        Self {
+            kind,
+            text,
+            error: None,
+            completions: Vec::new(),
+            history_pos: None,
+        }
+    }
 }
 
 /// A question before a write: what will be created or changed, and what it costs.
@@ -114,6 +156,10 @@ pub struct Shared {
     /// `--read-only`: nothing is ever written to the account; keys that would write
     /// explain what they would do instead.
     pub read_only: bool,
+    /// `--ascii` / GRAYSCOPE_ASCII: plain characters only.
+    pub ascii: bool,
+    /// NO_COLOR: no colours; meaning is carried by words and markers anyway.
+    pub no_color: bool,
     /// The zone (name) the AZ pane's selection is on, for panes that follow it.
     pub focus_zone: Option<String>,
     /// The zone (name) the AZ verdict blames, if any.
@@ -154,6 +200,21 @@ pub struct App {
     pub confirm: Option<Confirm>,
     /// A line that replaces the key hints while it is set (leaving, cleaning up).
     pub status: Option<String>,
+    /// A short message in the hint line (copied, frozen, press Ctrl-C again...), with
+    /// when it was set; it goes after [`FLASH_SECONDS`].
+    pub flash: Option<(String, DateTime<Utc>)>,
+    /// The focused area fills the screen (`z`).
+    pub zoomed: bool,
+    /// Updates are frozen since then (`f`): reports wait in `held`, nothing refreshes.
+    pub frozen_at: Option<DateTime<Utc>>,
+    held: Vec<JobMsg>,
+    /// The open `:` command line or `/` filter prompt.
+    pub line: Option<LineInput>,
+    /// Earlier `:` commands, oldest first (kept under the XDG state directory).
+    pub history: Vec<String>,
+    last_interrupt: Option<DateTime<Utc>>,
+    /// Text to put on the clipboard (OSC 52); the terminal loop takes it after drawing.
+    pub clipboard: Option<String>,
     next_slow_refresh: Option<DateTime<Utc>>,
     pub quit: bool,
 }
@@ -194,6 +255,8 @@ impl App {
                 local_clock: false,
                 log_path: None,
                 read_only: false,
+                ascii: false,
+                no_color: false,
                 focus_zone: None,
                 blamed_zone: None,
             },
@@ -207,6 +270,14 @@ impl App {
             picker: None,
             confirm: None,
             status: None,
+            flash: None,
+            zoomed: false,
+            frozen_at: None,
+            held: Vec::new(),
+            line: None,
+            history: Vec::new(),
+            last_interrupt: None,
+            clipboard: None,
             next_slow_refresh: None,
             quit: false,
         }
@@ -365,6 +436,8 @@ impl App {
                 }
                 if self.confirm.is_some() {
                     self.answer_confirm(&ev)
+                } else if self.line.is_some() {
+                    self.line_key(&ev)
                 } else if !self.help_open
                     && self.picker.is_none()
                     && !self.detail_focused()
@@ -382,6 +455,13 @@ impl App {
             Msg::Action(a) => self.act(a),
             Msg::Tick => {
                 let mut effects = Vec::new();
+                if matches!(&self.flash, Some((_, at)) if now - *at >= Duration::seconds(FLASH_SECONDS))
+                {
+                    self.flash = None;
+                }
+                if self.frozen_at.is_some() {
+                    return effects;
+                }
                 if matches!(self.next_slow_refresh, Some(t) if now >= t) {
                     effects.extend(self.slow_refresh());
                 }
@@ -393,6 +473,10 @@ impl App {
             Msg::Resize => Vec::new(),
             Msg::Terminate => {
                 self.quit = true;
+                Vec::new()
+            }
+            Msg::Job(m) if self.frozen_at.is_some() && m.pane != APP => {
+                self.held.push(m);
                 Vec::new()
             }
             Msg::Job(m) if m.pane == APP => match m.take::<AppLoaded>() {
@@ -507,6 +591,14 @@ impl App {
                     None => Vec::new(),
                 }
             }
+            AppLoaded::Written(r) => {
+                let text = match r {
+                    Ok(path) => format!("snapshot written to {path} and copied (OSC 52)"),
+                    Err(e) => format!("snapshot not written: {e}"),
+                };
+                self.flash = Some((text, now));
+                Vec::new()
+            }
             AppLoaded::Zones(result) => {
                 self.shared.zones.finish(result, now);
                 let mut effects = Vec::new();
@@ -516,6 +608,330 @@ impl App {
                 effects
             }
         }
+    }
+
+    fn toggle_freeze(&mut self) -> Vec<Effect> {
+        let now = self.shared.now;
+        if self.frozen_at.take().is_some() {
+            // Thaw: what arrived meanwhile lands now, in order; due refreshes follow.
+            let held = std::mem::take(&mut self.held);
+            let mut effects = Vec::new();
+            for m in held {
+                effects.extend(self.update(Msg::Job(m), now));
+            }
+            effects.extend(self.update(Msg::Tick, now));
+            self.flash = Some(("thawed: updates resume".into(), now));
+            effects
+        } else {
+            self.frozen_at = Some(now);
+            Vec::new()
+        }
+    }
+
+    /// Every pane's data as one Markdown document (the incident snapshot).
+    pub fn snapshot_markdown(&self) -> String {
+        let s = &self.shared;
+        let region = s
+            .identity
+            .get()
+            .and_then(|i| i.region.clone())
+            .unwrap_or_else(|| "?".into());
+        let lbs: Vec<&str> = s.selected.iter().map(|l| l.name.as_str()).collect();
+        let mut out = format!(
+            "# grayscope snapshot {}\n\naccount {} · region {} · load balancers {} · {}\n\n",
+            s.now.format("%Y-%m-%d %H:%M:%S UTC"),
+            s.account().unwrap_or("?"),
+            region,
+            if lbs.is_empty() {
+                "none".to_string()
+            } else {
+                lbs.join(", ")
+            },
+            match s.mode {
+                Mode::Demo => "DEMO (simulated incident)",
+                Mode::Live => "live",
+            }
+        );
+        for p in &self.panes {
+            out.push_str(&crate::model::text::clean_multiline(&p.summary_markdown(s)));
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Writes the incident snapshot under the state directory (a job: no I/O here) and
+    /// puts it on the clipboard.
+    fn snapshot(&mut self) -> Vec<Effect> {
+        let md = self.snapshot_markdown();
+        self.clipboard = Some(md.clone());
+        let dir = crate::logging::state_dir().join("snapshots");
+        let path = dir.join(format!(
+            "grayscope-{}.md",
+            self.shared.now.format("%Y%m%dT%H%M%SZ")
+        ));
+        vec![Effect::Run(Job::new(
+            APP,
+            "snapshot",
+            0,
+            "write the incident snapshot",
+            move |_, r| async move {
+                let written = async {
+                    tokio::fs::create_dir_all(&dir).await?;
+                    tokio::fs::write(&path, md).await?;
+                    Ok::<_, std::io::Error>(path.display().to_string())
+                }
+                .await
+                .map_err(|e| e.to_string());
+                r.send(AppLoaded::Written(written));
+            },
+        ))]
+    }
+
+    /// A key while the `:` or `/` prompt is open.
+    fn line_key(&mut self, ev: &KeyEvent) -> Vec<Effect> {
+        use crossterm::event::{KeyCode, KeyModifiers};
+        let Some(line) = self.line.as_mut() else {
+            return Vec::new();
+        };
+        match ev.code {
+            KeyCode::Esc => {
+                let kind = line.kind;
+                self.line = None;
+                if kind == LineKind::Filter && !self.detail_focused() {
+                    self.panes[self.focus].set_filter(None);
+                }
+            }
+            KeyCode::Enter => return self.run_line(),
+            KeyCode::Backspace => {
+                line.text.pop();
+                line.completions.clear();
+                line.error = None;
+            }
+            KeyCode::Char('u') if ev.modifiers.contains(KeyModifiers::CONTROL) => {
+                line.text.clear();
+                line.completions.clear();
+            }
+            KeyCode::Tab if line.kind == LineKind::Command => {
+                let verbs: Vec<&'static str> =
+                    self.panes.iter().flat_map(|p| p.command_verbs()).collect();
+                let lbs: Vec<String> = self
+                    .shared
+                    .load_balancers
+                    .get()
+                    .into_iter()
+                    .flatten()
+                    .chain(
+                        self.picker
+                            .as_ref()
+                            .and_then(|p| p.choices.get())
+                            .into_iter()
+                            .flatten(),
+                    )
+                    .map(|lb| lb.name.clone())
+                    .collect();
+                let options = crate::model::command::complete(&line.text, &verbs, &lbs);
+                let prefix = crate::model::command::common_prefix(&options);
+                if options.len() == 1 || prefix.len() > line.text.trim_start().len() {
+                    line.text = if options.len() == 1 {
+                        options[0].clone()
+                    } else {
+                        prefix
+                    };
+                }
+                line.completions = if options.len() > 1 {
+                    options
+                } else {
+                    Vec::new()
+                };
+            }
+            KeyCode::Up | KeyCode::Down if line.kind == LineKind::Command => {
+                if self.history.is_empty() {
+                    return Vec::new();
+                }
+                let last = self.history.len() - 1;
+                let pos = match (ev.code, line.history_pos) {
+                    (KeyCode::Up, None) => Some(last),
+                    (KeyCode::Up, Some(p)) => Some(p.saturating_sub(1)),
+                    (_, Some(p)) if p < last => Some(p + 1),
+                    _ => None,
+                };
+                line.history_pos = pos;
+                line.text = pos.map(|p| self.history[p].clone()).unwrap_or_default();
+            }
+            KeyCode::Char(c) if !ev.modifiers.contains(KeyModifiers::CONTROL) => {
+                if line.text.chars().count() < 1000 && !c.is_control() {
+                    line.text.push(c);
+                }
+                line.completions.clear();
+                line.error = None;
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// Enter on the prompt.
+    fn run_line(&mut self) -> Vec<Effect> {
+        let Some(line) = self.line.clone() else {
+            return Vec::new();
+        };
+        match line.kind {
+            LineKind::Filter => {
+                match crate::model::filter::Filter::parse(&line.text) {
+                    Ok(f) => {
+                        let has = self.panes[self.focus].set_filter(f);
+                        self.line = None;
+                        if !has {
+                            self.flash =
+                                Some(("this pane has no table to filter".into(), self.shared.now));
+                        }
+                    }
+                    Err(e) => {
+                        if let Some(l) = self.line.as_mut() {
+                            l.error = Some(e);
+                        }
+                    }
+                }
+                Vec::new()
+            }
+            LineKind::Command => {
+                let verbs: Vec<&'static str> =
+                    self.panes.iter().flat_map(|p| p.command_verbs()).collect();
+                let text = line.text.trim().to_string();
+                match crate::model::command::parse(&text, &verbs) {
+                    Ok(cmd) => {
+                        self.line = None;
+                        let mut effects = self.remember(text);
+                        match self.run_command(cmd) {
+                            Ok(more) => effects.extend(more),
+                            Err(e) => {
+                                self.line = Some(LineInput {
+                                    error: Some(e),
+                                    ..line
+                                });
+                            }
+                        }
+                        effects
+                    }
+                    Err(e) => {
+                        if let Some(l) = self.line.as_mut() {
+                            l.error = Some(e);
+                        }
+                        Vec::new()
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds a command to the history and saves the history (a job).
+    fn remember(&mut self, text: String) -> Vec<Effect> {
+        if text.is_empty() || self.history.last() == Some(&text) {
+            return Vec::new();
+        }
+        self.history.push(text);
+        let excess = self.history.len().saturating_sub(HISTORY_LEN);
+        self.history.drain(..excess);
+        let body = self.history.join("\n") + "\n";
+        let path = crate::logging::state_dir().join("history");
+        vec![Effect::Run(Job::new(
+            APP,
+            "history",
+            0,
+            "save the command history",
+            move |_, _| async move {
+                if let Some(dir) = path.parent() {
+                    let _ = tokio::fs::create_dir_all(dir).await;
+                }
+                if let Err(e) = tokio::fs::write(&path, body).await {
+                    tracing::warn!(path = %path.display(), error = %e, "cannot save the command history");
+                }
+            },
+        ))]
+    }
+
+    fn run_command(&mut self, cmd: crate::model::command::Command) -> Result<Vec<Effect>, String> {
+        use crate::model::command::Command;
+        let now = self.shared.now;
+        match cmd {
+            Command::Quit => {
+                self.quit = true;
+                Ok(Vec::new())
+            }
+            Command::Help => {
+                self.help_open = true;
+                Ok(Vec::new())
+            }
+            Command::Freeze => Ok(self.toggle_freeze()),
+            Command::Refresh => Ok(self.act(Action::Refresh)),
+            Command::Window(minutes) => {
+                self.shared.window_minutes = minutes;
+                self.flash = Some((
+                    format!(
+                        "window: last {}",
+                        crate::model::command::window_label(minutes)
+                    ),
+                    now,
+                ));
+                let mut effects = Vec::new();
+                for p in &mut self.panes {
+                    effects.extend(p.watch(&self.shared));
+                }
+                Ok(effects)
+            }
+            Command::Lb(names) => {
+                self.shared.wanted = names.clone();
+                self.shared.selected.clear();
+                self.drill.clear();
+                self.shared.load_balancers.start();
+                Ok(vec![self.load_lbs(names, LbPurpose::Select)])
+            }
+            Command::Region(region) => Ok(vec![Effect::Reconnect {
+                profile: self.shared.identity.get().and_then(|i| i.profile.clone()),
+                region: Some(region),
+            }]),
+            Command::Profile(profile) if self.shared.mode == Mode::Demo => Err(format!(
+                "the demo has no profiles to switch to ({profile:?})"
+            )),
+            Command::Profile(profile) => Ok(vec![Effect::Reconnect {
+                profile: Some(profile),
+                region: self.shared.identity.get().and_then(|i| i.region.clone()),
+            }]),
+            Command::Pane { verb, args } => {
+                let shared = &self.shared;
+                match self
+                    .panes
+                    .iter_mut()
+                    .find(|p| p.command_verbs().contains(&verb.as_str()))
+                {
+                    Some(p) => p.command(&verb, &args, shared),
+                    None => Err(format!("no pane handles :{verb}")),
+                }
+            }
+        }
+    }
+
+    /// After `:region` or `:profile`: the services were rebuilt (running work stopped,
+    /// created resources cleaned up, as on exit); everything loads again.
+    pub fn reconnected(&mut self, now: DateTime<Utc>) -> Vec<Effect> {
+        self.shared.identity = Slot::default();
+        self.shared.load_balancers = Slot::default();
+        self.shared.zones = Slot::default();
+        self.shared.selected.clear();
+        self.shared.lb_problems.clear();
+        self.shared.focus_zone = None;
+        self.shared.blamed_zone = None;
+        self.drill.clear();
+        self.picker = None;
+        self.held.clear();
+        self.frozen_at = None;
+        let fresh = panes::registry();
+        for p in &mut self.panes {
+            if let Some(f) = fresh.iter().position(|f| f.id() == p.id()) {
+                *p = panes::registry().swap_remove(f);
+            }
+        }
+        self.start(now)
     }
 
     fn focus_to(&mut self, i: usize) {
@@ -580,9 +996,62 @@ impl App {
             return Vec::new();
         }
         let n = self.panes.len() + 1;
+        if a != Action::Interrupt {
+            self.last_interrupt = None;
+        }
         match a {
             Action::Help => self.help_open = true,
             Action::Quit => self.quit = true,
+            Action::Interrupt => {
+                let now = self.shared.now;
+                match self.last_interrupt {
+                    Some(t) if now - t <= Duration::seconds(INTERRUPT_SECONDS) => self.quit = true,
+                    _ => {
+                        self.last_interrupt = Some(now);
+                        let quit = self.shared.keymap.keys_text(Action::Quit);
+                        self.flash = Some((
+                            format!(
+                                "Ctrl-C again within {INTERRUPT_SECONDS} s to quit ({quit} quits at once)"
+                            ),
+                            now,
+                        ));
+                    }
+                }
+            }
+            Action::Zoom => self.zoomed = !self.zoomed,
+            Action::Freeze => return self.toggle_freeze(),
+            Action::Command => self.line = Some(LineInput::new(LineKind::Command, String::new())),
+            Action::Filter if !self.detail_focused() => {
+                self.line = Some(LineInput::new(LineKind::Filter, String::new()));
+            }
+            Action::CopyId if !self.detail_focused() => {
+                let now = self.shared.now;
+                match self.panes[self.focus].selected_id() {
+                    Some(id) => {
+                        self.flash = Some((format!("copied {id} (OSC 52)"), now));
+                        self.clipboard = Some(id);
+                    }
+                    None => {
+                        self.flash = Some(("nothing selected with an id to copy".into(), now));
+                    }
+                }
+            }
+            Action::CopySummary => {
+                let i = if self.detail_focused() {
+                    self.detail_of
+                } else {
+                    self.focus
+                };
+                if let Some(p) = self.panes.get(i) {
+                    let md = p.summary_markdown(&self.shared);
+                    self.flash = Some((
+                        format!("copied {} as Markdown (OSC 52)", p.title()),
+                        self.shared.now,
+                    ));
+                    self.clipboard = Some(md);
+                }
+            }
+            Action::Snapshot => return self.snapshot(),
             Action::FocusNext => self.focus_to((self.focus + 1) % n),
             Action::FocusPrev => self.focus_to((self.focus + n - 1) % n),
             Action::Focus1 => self.focus_to(0),
@@ -597,6 +1066,10 @@ impl App {
                 picker.current = self.shared.selected.first().map(|lb| lb.arn.clone());
                 self.picker = Some(picker);
                 return vec![self.load_lbs(Vec::new(), LbPurpose::Pick)];
+            }
+            Action::Refresh if self.frozen_at.is_some() => {
+                let key = self.shared.keymap.keys_text(Action::Freeze);
+                self.flash = Some((format!("frozen: {key} thaws first"), self.shared.now));
             }
             Action::Refresh => {
                 let mut effects = self.slow_refresh();
@@ -613,6 +1086,7 @@ impl App {
                     _ => u16::MAX,
                 };
             }
+            Action::Back if self.drill.is_empty() && self.zoomed => self.zoomed = false,
             Action::Back => {
                 // Esc closes the innermost drill-down first; with none open, it brings
                 // focus back to pane 1.

@@ -10,6 +10,7 @@
 use crate::action::Action;
 use crate::app::{Confirm, Effect, Shared};
 use crate::jobs::{JobMsg, PaneId};
+use crate::model::filter::Filter;
 use crossterm::event::KeyEvent;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -65,6 +66,48 @@ pub trait Pane: Any + Send {
     /// The user's answer to a [`Confirm`] this pane asked for.
     fn confirmed(&mut self, _id: u64, _yes: bool, _shared: &Shared) -> Vec<Effect> {
         Vec::new()
+    }
+
+    /// Applies the `/` filter to its table (`None` clears it). Returns false when the
+    /// pane has nothing to filter.
+    fn set_filter(&mut self, _filter: Option<Filter>) -> bool {
+        false
+    }
+
+    /// The id of what is selected (instance, ENI, ARN, event), for `y`.
+    fn selected_id(&self) -> Option<String> {
+        None
+    }
+
+    /// Its current data as Markdown (for `Y` and the incident snapshot). By default its
+    /// title and its Detail text; a pane with a table writes the table.
+    fn summary_markdown(&self, shared: &Shared) -> String {
+        let body: Vec<String> = self
+            .detail(shared)
+            .iter()
+            .map(|l| {
+                l.spans
+                    .iter()
+                    .map(|s| s.content.as_ref())
+                    .collect::<String>()
+            })
+            .collect();
+        format!("## {}\n\n{}\n", self.title(), body.join("  \n"))
+    }
+
+    /// `:` verbs this pane handles (e.g. `metric`, `query`).
+    fn command_verbs(&self) -> Vec<&'static str> {
+        Vec::new()
+    }
+
+    /// Runs one of its `:` verbs; an error in words is shown on the command line.
+    fn command(
+        &mut self,
+        _verb: &str,
+        _args: &str,
+        _shared: &Shared,
+    ) -> Result<Vec<Effect>, String> {
+        Err("this pane has no such command".into())
     }
 
     /// How many drill-down levels are open (the router keeps the stack).

@@ -290,3 +290,183 @@ fn detail_scrolls_when_focused_and_pane_one_does_not_move() {
     assert_eq!(a.detail_scroll, 2);
     assert_eq!(az(&a).selected, before);
 }
+
+fn key(c: char) -> Msg {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn special(code: crossterm::event::KeyCode) -> Msg {
+    use crossterm::event::{KeyEvent, KeyModifiers};
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn type_line(a: &mut App, text: &str) -> Vec<Effect> {
+    for c in text.chars() {
+        a.update(key(c), t0());
+    }
+    a.update(special(crossterm::event::KeyCode::Enter), t0())
+}
+
+/// A loaded demo app (all jobs run), for router tests that need data.
+async fn loaded() -> App {
+    let mut a = app(&["shop-frontend"]);
+    let clock = crate::clock::Clock::Frozen(t0());
+    let services = Services::from_backend(std::sync::Arc::new(
+        crate::backend::demo::DemoBackend::new(clock, 9),
+    ));
+    crate::jobs::run_until_idle(&mut a, services, clock).await;
+    a
+}
+
+#[test]
+fn ctrl_c_needs_a_second_press_within_two_seconds() {
+    let mut a = app(&[]);
+    a.update(Msg::Action(Action::Interrupt), t0());
+    assert!(!a.quit);
+    assert!(
+        a.flash
+            .as_ref()
+            .is_some_and(|(f, _)| f.contains("Ctrl-C again"))
+    );
+    // Too late: it asks again.
+    a.update(Msg::Action(Action::Interrupt), t0() + Duration::seconds(3));
+    assert!(!a.quit);
+    a.update(Msg::Action(Action::Interrupt), t0() + Duration::seconds(4));
+    assert!(a.quit);
+    // Something else in between resets it.
+    let mut b = app(&[]);
+    b.update(Msg::Action(Action::Interrupt), t0());
+    b.update(Msg::Action(Action::Down), t0());
+    b.update(Msg::Action(Action::Interrupt), t0());
+    assert!(!b.quit);
+}
+
+#[test]
+fn freeze_holds_reports_and_refreshes_until_thawed() {
+    let mut a = app(&["shop-frontend"]);
+    let fx = watch_one(&mut a);
+    let g = generation_of(&fx);
+    a.update(Msg::Action(Action::Freeze), t0());
+    assert!(a.frozen_at.is_some());
+    a.update(
+        job_msg(
+            "az",
+            "target_health",
+            g,
+            AzLoaded::TargetHealth(Ok(Partial::default())),
+        ),
+        t0(),
+    );
+    assert!(az(&a).health.get().is_none(), "held while frozen");
+    assert!(
+        a.update(Msg::Tick, t0() + Duration::seconds(300))
+            .is_empty()
+    );
+    assert!(a.update(Msg::Action(Action::Refresh), t0()).is_empty());
+    a.update(Msg::Action(Action::Freeze), t0());
+    assert!(a.frozen_at.is_none());
+    assert!(az(&a).health.get().is_some(), "landed on thaw");
+}
+
+#[test]
+fn zoom_toggles_and_esc_unzooms() {
+    let mut a = app(&[]);
+    a.update(Msg::Action(Action::Zoom), t0());
+    assert!(a.zoomed);
+    a.update(Msg::Action(Action::Back), t0());
+    assert!(!a.zoomed);
+}
+
+#[test]
+fn command_line_runs_completes_and_remembers() {
+    let mut a = app(&["shop-frontend"]);
+    watch_one(&mut a);
+    a.update(Msg::Action(Action::Command), t0());
+    assert!(a.line.is_some());
+    a.update(key('w'), t0());
+    a.update(key('i'), t0());
+    a.update(special(crossterm::event::KeyCode::Tab), t0());
+    assert_eq!(a.line.as_ref().map(|l| l.text.as_str()), Some("window "));
+    let fx = type_line(&mut a, "3h");
+    assert!(a.line.is_none(), "ran");
+    assert_eq!(a.shared.window_minutes, 180);
+    assert!(keys(&fx).contains(&"app/history".to_string()));
+    assert!(
+        keys(&fx).contains(&"az/metrics".to_string()),
+        "panes reload: {:?}",
+        keys(&fx)
+    );
+    assert_eq!(a.history, ["window 3h"]);
+
+    // A bad command keeps the line open with the reason.
+    a.update(Msg::Action(Action::Command), t0());
+    type_line(&mut a, "region Moon");
+    assert!(a.line.as_ref().and_then(|l| l.error.as_ref()).is_some());
+    a.update(special(crossterm::event::KeyCode::Esc), t0());
+    assert!(a.line.is_none());
+
+    // History: Up brings the last command back.
+    a.update(Msg::Action(Action::Command), t0());
+    a.update(special(crossterm::event::KeyCode::Up), t0());
+    assert_eq!(a.line.as_ref().map(|l| l.text.as_str()), Some("window 3h"));
+    a.update(special(crossterm::event::KeyCode::Esc), t0());
+
+    // :region asks the event loop to reconnect; :q quits.
+    a.update(Msg::Action(Action::Command), t0());
+    let fx = type_line(&mut a, "region eu-west-1");
+    assert!(
+        keys(&fx).iter().any(|k| k.starts_with("reconnect")),
+        "{:?}",
+        keys(&fx)
+    );
+    a.update(Msg::Action(Action::Command), t0());
+    type_line(&mut a, "q");
+    assert!(a.quit);
+}
+
+#[tokio::test]
+async fn filter_narrows_the_az_table_and_esc_clears_it() {
+    let mut a = loaded().await;
+    let all = az(&a).rows().len();
+    a.update(Msg::Action(Action::Filter), t0());
+    type_line(&mut a, "timeout");
+    let shown = az(&a).rows().len();
+    assert!(shown < all, "{shown} of {all}");
+    assert!(az(&a).summaries.iter().all(|s| s.zone_name == "us-east-1b"));
+    // A bad regex is reported and changes nothing.
+    a.update(Msg::Action(Action::Filter), t0());
+    type_line(&mut a, "/(/");
+    assert!(a.line.as_ref().and_then(|l| l.error.as_ref()).is_some());
+    a.update(special(crossterm::event::KeyCode::Esc), t0());
+    assert_eq!(
+        az(&a).rows().len(),
+        all,
+        "esc on the prompt clears the filter"
+    );
+}
+
+#[tokio::test]
+async fn copy_puts_the_id_and_markdown_on_the_clipboard() {
+    let mut a = loaded().await;
+    a.update(Msg::Action(Action::CopyId), t0());
+    assert_eq!(
+        a.clipboard.as_deref(),
+        Some("use1-az6"),
+        "the blamed zone's ID"
+    );
+    a.clipboard = None;
+    a.update(Msg::Action(Action::CopySummary), t0());
+    let md = a.clipboard.take().expect("markdown");
+    assert!(md.starts_with("## AZ health · shop-frontend"), "{md}");
+    assert!(md.contains("| us-east-1b | use1-az6 | IMPAIRED |"), "{md}");
+    let snap = a.snapshot_markdown();
+    assert!(
+        snap.starts_with("# grayscope snapshot 2026-11-22 03:00:00 UTC"),
+        "{snap}"
+    );
+    assert!(snap.contains("DEMO"));
+    let fx = a.update(Msg::Action(Action::Snapshot), t0());
+    assert_eq!(keys(&fx), ["app/snapshot"]);
+    assert!(a.clipboard.is_some());
+}

@@ -6,8 +6,12 @@
 //! - `metrics`: per-AZ load-balancer metric series at one-minute resolution.
 //! - `verdict`: the per-AZ verdict (OK / DEGRADED / IMPAIRED) that catches gray failures.
 //! - `summary`: joins zones, target tallies and metrics into one row per zone.
+//! - `command`: the `:` command line (parsing, completion).
+//! - `filter`: the `/` filter of a table (substring, /regex/, ! to invert).
 //! - `text`: sanitising strings that came from AWS before they reach the screen.
 
+pub mod command;
+pub mod filter;
 pub mod metrics;
 pub mod summary;
 pub mod targets;

@@ -19,6 +19,12 @@ pub fn clean(s: &str) -> String {
     out
 }
 
+/// [`clean`] line by line, keeping the line breaks (Markdown written to a file or the
+/// clipboard, where a newline is wanted but an escape sequence is not).
+pub fn clean_multiline(s: &str) -> String {
+    s.split('\n').map(clean).collect::<Vec<_>>().join("\n")
+}
+
 /// Shortens `s` to at most `max` characters, marking the cut with an ellipsis.
 pub fn ellipsize(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
@@ -35,6 +41,14 @@ pub fn ellipsize(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn multiline_keeps_newlines_and_drops_escapes() {
+        assert_eq!(
+            clean_multiline("a\x1b[31m\nb\x07"),
+            "a\u{FFFD}[31m\nb\u{FFFD}"
+        );
+    }
 
     #[test]
     fn strips_escape_sequences_and_controls() {

@@ -240,6 +240,9 @@ pub fn render(
     if !lb_names.is_empty() {
         title = format!(" {number} AZ health · {} ", lb_names.join(", "));
     }
+    if let Some(f) = &pane.filter {
+        title = format!("{title}· filter {} ", clean(&f.text));
+    }
     if let Some(d) = &pane.drill {
         title = format!(
             "{}› {} {}targets ",

@@ -12,8 +12,8 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
-pub fn render(area: Rect, buf: &mut Buffer, app: &App) {
-    let app = &app.shared;
+pub fn render(area: Rect, buf: &mut Buffer, full: &App) {
+    let app = &full.shared;
     let identity = app.identity.get();
     let region = identity.and_then(|i| i.region.clone()).unwrap_or_else(|| {
         if app.identity.loading {
@@ -57,18 +57,30 @@ pub fn render(area: Rect, buf: &mut Buffer, app: &App) {
     let (writes, writes_short) = if app.read_only {
         ("read-only", "read-only")
     } else {
-        ("writes ask first", "asks first")
+        ("writes ask first", "ask first")
     };
     let mut context = format!(" {account} │ {region} │ profile {profile} │ {writes} ");
     if context.chars().count() + 17 + clock_len > area.width as usize {
         // Narrow terminal: the same facts, fewer words.
         context = format!(" {account} │ {region} │ {profile} │ {writes_short} ");
     }
-    let left = vec![
+    let mut left = vec![
         Span::styled(" grayscope ", theme::header().add_modifier(Modifier::BOLD)),
         mode,
         Span::styled(clean(&context), theme::header()),
     ];
+    if let Some(at) = full.frozen_at {
+        left.insert(
+            2,
+            Span::styled(
+                format!(" FROZEN {} ", at.format("%H:%M:%S")),
+                Style::new()
+                    .bg(Color::Yellow)
+                    .fg(Color::Black)
+                    .add_modifier(Modifier::BOLD),
+            ),
+        );
+    }
     let left_len: usize = left.iter().map(|s| s.content.chars().count()).sum();
     let pad = (area.width as usize).saturating_sub(left_len + clock_len);
     let mut spans = left;

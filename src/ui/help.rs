@@ -34,19 +34,6 @@ pub fn render(area: Rect, buf: &mut Buffer, full: &App) {
         Span::styled(" panes           ", theme::key()),
         Span::raw(panes.join(" · ")),
     ]));
-    for a in Action::ALL {
-        let keys = app.keymap.keys_text(a);
-        let desc = app
-            .keymap
-            .binding(a)
-            .map(|b| b.desc.clone())
-            .unwrap_or_default();
-        lines.push(Line::from(vec![
-            Span::styled(format!(" {keys:<16}"), theme::key()),
-            Span::raw(desc),
-        ]));
-    }
-    lines.push(Line::raw(""));
     let keymap = match &app.keymap.source {
         Some(p) => format!(
             " keymap: {} (over the defaults)",
@@ -65,6 +52,19 @@ pub fn render(area: Rect, buf: &mut Buffer, full: &App) {
             format!(" log: {}", tilde(log)),
             theme::dim(),
         )));
+    }
+    lines.push(Line::raw(""));
+    for a in Action::ALL {
+        let keys = app.keymap.keys_text(a);
+        let desc = app
+            .keymap
+            .binding(a)
+            .map(|b| b.desc.clone())
+            .unwrap_or_default();
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {keys:<16}"), theme::key()),
+            Span::raw(desc),
+        ]));
     }
     let width = 76u16;
     let height = lines.len() as u16 + 2;

@@ -1,7 +1,8 @@
 //! The hint line, generated from the live keymap: a remapped key shows here at once.
 
 use crate::action::Action;
-use crate::app::App;
+use crate::app::{App, LineKind};
+use crate::model::text::clean;
 use crate::ui::theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -48,7 +49,17 @@ fn hinted(app: &App) -> Vec<(String, &'static str)> {
     if !app.drill.is_empty() && !out.iter().any(|(_, l)| *l == "back") {
         push(&mut out, key(Action::Back), Action::Back.hint());
     }
-    push(&mut out, key(Action::Refresh), Action::Refresh.hint());
+    if app.frozen_at.is_some() {
+        push(&mut out, key(Action::Freeze), "thaw");
+    } else {
+        push(&mut out, key(Action::Refresh), Action::Refresh.hint());
+    }
+    push(
+        &mut out,
+        key(Action::Zoom),
+        if app.zoomed { "unzoom" } else { "zoom" },
+    );
+    push(&mut out, key(Action::Command), "cmd");
     push(
         &mut out,
         key(Action::ToggleClock),
@@ -66,6 +77,45 @@ pub fn render(area: Rect, buf: &mut Buffer, app: &App) {
     if let Some(status) = &app.status {
         Paragraph::new(Line::from(Span::styled(
             format!(" {status}"),
+            theme::warn(),
+        )))
+        .render(area, buf);
+        return;
+    }
+    if let Some(line) = &app.line {
+        let prompt = match line.kind {
+            LineKind::Command => ":",
+            LineKind::Filter => "/",
+        };
+        let mut spans = vec![
+            Span::styled(prompt.to_string(), theme::key()),
+            Span::raw(clean(&line.text)),
+            Span::styled("▏", theme::key()),
+        ];
+        if let Some(e) = &line.error {
+            spans.push(Span::styled(format!("  {}", clean(e)), theme::error()));
+        } else if !line.completions.is_empty() {
+            spans.push(Span::styled(
+                format!("  {}", line.completions.join("  ")),
+                theme::dim(),
+            ));
+        } else if line.kind == LineKind::Filter {
+            spans.push(Span::styled(
+                "  text, /regex/, !not; enter applies, esc clears",
+                theme::dim(),
+            ));
+        } else {
+            spans.push(Span::styled(
+                "  tab completes, ↑↓ history, enter runs, esc cancels",
+                theme::dim(),
+            ));
+        }
+        Paragraph::new(Line::from(spans)).render(area, buf);
+        return;
+    }
+    if let Some((flash, _)) = &app.flash {
+        Paragraph::new(Line::from(Span::styled(
+            format!(" {}", clean(flash)),
             theme::warn(),
         )))
         .render(area, buf);

@@ -15,6 +15,7 @@ pub mod header;
 pub mod help;
 pub mod hints;
 pub mod picker;
+pub mod plain;
 pub mod spark;
 pub mod theme;
 
@@ -105,12 +106,29 @@ pub fn layout(area: Rect, n: usize) -> Areas {
 
 /// Paints the whole screen.
 pub fn render(area: Rect, buf: &mut Buffer, app: &App) {
-    let a = layout(area, app.panes.len());
+    let mut a = layout(area, app.panes.len());
+    if app.zoomed {
+        // The focused area takes the whole body; the others are not drawn.
+        let body = Rect {
+            y: a.header.bottom(),
+            height: a.hints.y.saturating_sub(a.header.bottom()),
+            ..area
+        };
+        let hidden = Rect::new(0, 0, 0, 0);
+        for (i, r) in a.panes.iter_mut().enumerate() {
+            *r = if i == app.focus { body } else { hidden };
+        }
+        a.detail = if app.detail_focused() { body } else { hidden };
+    }
     header::render(a.header, buf, app);
     for (i, (pane, rect)) in app.panes.iter().zip(&a.panes).enumerate() {
-        pane.render(*rect, buf, &app.shared, i + 1, app.focus == i);
+        if !rect.is_empty() {
+            pane.render(*rect, buf, &app.shared, i + 1, app.focus == i);
+        }
     }
-    detail::render(a.detail, buf, app);
+    if !a.detail.is_empty() {
+        detail::render(a.detail, buf, app);
+    }
     hints::render(a.hints, buf, app);
     if app.picker.is_some() {
         picker::render(area, buf, app);
@@ -121,6 +139,7 @@ pub fn render(area: Rect, buf: &mut Buffer, app: &App) {
     if app.help_open {
         help::render(area, buf, app);
     }
+    plain::apply(buf, app.shared.no_color, app.shared.ascii);
 }
 
 /// `render` for a ratatui `Frame` (tests and `Terminal::draw`).

@@ -9,6 +9,7 @@ use crate::app::slot::Slot;
 use crate::app::{Effect, Shared};
 use crate::backend::{BackendError, Partial, Services};
 use crate::jobs::{Job, JobMsg, PaneId};
+use crate::model::filter::Filter;
 use crate::model::metrics::{ALL_ZONES, MetricIssue, Window, ZoneMetric, ZoneMetrics};
 use crate::model::summary::{ZoneSummary, summarize, targets_in};
 use crate::model::targets::{Target, TargetGroupHealth};
@@ -52,7 +53,11 @@ pub struct AzPane {
     pub health_problems: Vec<BackendError>,
     pub metrics: Slot<ZoneMetrics>,
     /// Derived from the slots whenever one of them changes (never while drawing).
+    pub all_summaries: Vec<ZoneSummary>,
+    /// What is shown: `all_summaries` through the `/` filter.
     pub summaries: Vec<ZoneSummary>,
+    /// The `/` filter on zones and target groups.
+    pub filter: Option<Filter>,
     pub selected: usize,
     pub drill: Option<Drill>,
     /// Tags this pane's jobs; a report from an older one is dropped.
@@ -70,13 +75,14 @@ impl AzPane {
         let before = self.rows().get(self.selected).cloned();
         let zone_map = ZoneMap::new(shared.zones.get().cloned().unwrap_or_default());
         let health = self.health.get().map(Vec::as_slice).unwrap_or(&[]);
-        self.summaries = summarize(
+        self.all_summaries = summarize(
             &zone_map,
             lbs,
             health,
             self.metrics.get(),
             &VerdictParams::default(),
         );
+        self.summaries = filtered(&self.all_summaries, self.filter.as_ref());
         let rows = self.rows();
         self.selected = before
             .and_then(|b| rows.iter().position(|r| *r == b))
@@ -149,11 +155,11 @@ impl AzPane {
             _ => 0,
         };
         let worst = self
-            .summaries
+            .all_summaries
             .iter()
             .max_by_key(|s| (rank(s.level()), std::cmp::Reverse(s.zone_name.clone())))?;
         if rank(worst.level()) == 0 {
-            return self.summaries.first().map(|s| s.zone_name.clone());
+            return self.all_summaries.first().map(|s| s.zone_name.clone());
         }
         Some(worst.zone_name.clone())
     }
@@ -257,6 +263,53 @@ impl AzPane {
     pub fn back(&mut self) -> bool {
         self.drill.take().is_some()
     }
+}
+
+/// The zones and groups a filter keeps: a zone shows when it or one of its groups
+/// matches; under a matching zone every group shows, under another only the matching
+/// groups.
+pub fn filtered(all: &[ZoneSummary], filter: Option<&Filter>) -> Vec<ZoneSummary> {
+    let Some(f) = filter else {
+        return all.to_vec();
+    };
+    all.iter()
+        .filter_map(|s| {
+            let zone_text = format!(
+                "{} {} {} {}",
+                s.zone_name,
+                s.zone_id,
+                s.level().label(),
+                s.verdict.reason
+            );
+            let group_text = |g: &crate::model::targets::GroupZoneTally| {
+                format!(
+                    "{} {}",
+                    g.group_name,
+                    g.dominant_reason
+                        .as_ref()
+                        .map(|(r, _)| r.as_str())
+                        .unwrap_or("")
+                )
+            };
+            if f.keeps(&zone_text) && !f.invert {
+                return Some(s.clone());
+            }
+            let groups: Vec<_> = s
+                .groups
+                .iter()
+                .filter(|g| f.keeps(&group_text(g)))
+                .cloned()
+                .collect();
+            let zone_kept = f.keeps(&zone_text);
+            if groups.is_empty() && !zone_kept {
+                return None;
+            }
+            Some(ZoneSummary {
+                groups,
+                ..s.clone()
+            })
+        })
+        .collect()
 }
 
 /// Per-AZ metrics of every watched load balancer, merged. The per-AZ metrics the
@@ -409,7 +462,7 @@ impl Pane for AzPane {
     fn publish(&self, shared: &mut Shared) {
         shared.focus_zone = self.selected_zone();
         shared.blamed_zone = self
-            .summaries
+            .all_summaries
             .iter()
             .filter(|s| matches!(s.level(), Level::Impaired | Level::Degraded))
             .max_by_key(|s| matches!(s.level(), Level::Impaired))
@@ -418,6 +471,55 @@ impl Pane for AzPane {
 
     fn detail(&self, shared: &Shared) -> Vec<Line<'static>> {
         crate::ui::detail::az_lines(self, shared)
+    }
+
+    fn set_filter(&mut self, filter: Option<Filter>) -> bool {
+        let before = self.selected_row();
+        self.filter = filter;
+        self.summaries = filtered(&self.all_summaries, self.filter.as_ref());
+        let rows = self.rows();
+        self.selected = before
+            .and_then(|b| rows.iter().position(|r| *r == b))
+            .unwrap_or(0);
+        true
+    }
+
+    fn selected_id(&self) -> Option<String> {
+        if self.drill.is_some() {
+            let d = self.drill.as_ref()?;
+            return self
+                .drill_targets()
+                .get(d.selected)
+                .map(|(_, t)| t.id.clone());
+        }
+        match self.selected_row()? {
+            RowKey::Zone { zone } => self
+                .summaries
+                .iter()
+                .find(|s| s.zone_name == zone)
+                .map(|s| s.zone_id.clone()),
+            RowKey::Group { group_arn, .. } => Some(group_arn),
+        }
+    }
+
+    fn summary_markdown(&self, shared: &Shared) -> String {
+        let lbs: Vec<&str> = shared.selected.iter().map(|l| l.name.as_str()).collect();
+        let mut out = format!(
+            "## AZ health · {}\n\n| zone | AZ ID | verdict | healthy | failing | why |\n|---|---|---|---|---|---|\n",
+            lbs.join(", ")
+        );
+        for s in &self.all_summaries {
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} |\n",
+                s.zone_name,
+                s.zone_id,
+                s.level().label(),
+                s.counts.healthy,
+                s.counts.failing(),
+                s.verdict.reason.replace('|', "/")
+            ));
+        }
+        out
     }
 
     fn hints(&self, _shared: &Shared) -> Vec<(Action, &'static str)> {

@@ -14,13 +14,35 @@ use chrono::{DateTime, Duration, Utc};
 pub struct DemoBackend {
     clock: Clock,
     onset: DateTime<Utc>,
+    /// The region the demo pretends to be in; the incident is in [`scenario::REGION`],
+    /// every other region is quiet (no load balancers), as `:region` shows.
+    region: String,
 }
 
 impl DemoBackend {
     /// A demo whose incident began `minutes_in` minutes before `clock`'s now.
     pub fn new(clock: Clock, minutes_in: i64) -> Self {
         let onset = clock.now() - Duration::minutes(minutes_in);
-        Self { clock, onset }
+        Self {
+            clock,
+            onset,
+            region: scenario::REGION.to_string(),
+        }
+    }
+
+    /// The same demo seen from `region`.
+    pub fn in_region(mut self, region: &str) -> Self {
+        self.region = region.to_string();
+        self
+    }
+
+    /// Whether this is the region where the incident happens.
+    pub(crate) fn in_incident_region(&self) -> bool {
+        self.region == scenario::REGION
+    }
+
+    pub(crate) fn region(&self) -> &str {
+        &self.region
     }
 
     pub(crate) fn now(&self) -> DateTime<Utc> {
@@ -34,7 +56,11 @@ impl DemoBackend {
     /// The load balancers named in `wanted` (all when empty); a name the demo does not
     /// have is a problem naming it, as the live backend reports it.
     pub(crate) fn find(&self, wanted: &[String]) -> Partial<Vec<LoadBalancer>> {
-        let all = scenario::load_balancers();
+        let all = if self.in_incident_region() {
+            scenario::load_balancers()
+        } else {
+            Vec::new()
+        };
         if wanted.is_empty() {
             return Partial::complete(all);
         }
@@ -45,13 +71,22 @@ impl DemoBackend {
                 None => out.problems.push(BackendError::Service {
                     operation: "DescribeLoadBalancers".into(),
                     code: "LoadBalancerNotFound".into(),
-                    message: format!(
-                        "no load balancer {w:?} in the demo (try {})",
-                        all.iter()
-                            .map(|lb| lb.name.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
+                    message: if self.in_incident_region() {
+                        format!(
+                            "no load balancer {w:?} in the demo (try {})",
+                            all.iter()
+                                .map(|lb| lb.name.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    } else {
+                        format!(
+                            "no load balancer {w:?} in {} (the demo's incident is in {}: :region {})",
+                            self.region,
+                            scenario::REGION,
+                            scenario::REGION
+                        )
+                    },
                 }),
             }
         }
@@ -63,7 +98,7 @@ impl DemoBackend {
 impl Account for DemoBackend {
     async fn identity(&self) -> Result<Identity, BackendError> {
         Ok(Identity {
-            region: Some(scenario::REGION.into()),
+            region: Some(self.region.clone()),
             profile: Some("demo".into()),
         })
     }

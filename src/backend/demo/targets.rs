@@ -21,7 +21,25 @@ impl Targets for DemoBackend {
     }
 
     async fn zones(&self) -> Result<Vec<Zone>, BackendError> {
-        Ok(scenario::zones())
+        if self.in_incident_region() {
+            return Ok(scenario::zones());
+        }
+        // A quiet region: three zones, IDs in the AWS style (`us-west-2` -> `usw2-az1`).
+        let r = self.region();
+        let parts: Vec<&str> = r.split('-').collect();
+        let short = match parts.as_slice() {
+            [geo, dir, n, ..] => format!("{geo}{}{n}", &dir[..dir.len().min(1)]),
+            _ => r.replace('-', ""),
+        };
+        Ok(["a", "b", "c"]
+            .iter()
+            .enumerate()
+            .map(|(i, letter)| Zone {
+                name: format!("{r}{letter}"),
+                id: format!("{short}-az{}", i + 1),
+                state: "available".into(),
+            })
+            .collect())
     }
 
     async fn target_health(
