@@ -929,7 +929,7 @@ async fn metrics_merge_partial_pages_in_one_call() {
     assert_eq!(req.start_time(), Some(&at(3, 5)));
     assert_eq!(req.end_time(), Some(&at(3, 10)));
     let queries = req.metric_data_queries();
-    assert_eq!(queries.len(), 3 * ZoneMetric::ALL.len());
+    assert_eq!(queries.len(), 3 * ZoneMetric::APPLICATION.len());
     let q = queries
         .iter()
         .find(|q| q.id() == Some("rt_2"))
@@ -978,7 +978,7 @@ async fn metrics_without_data_keep_every_zone() {
     let zones: Vec<&str> = m.by_zone.keys().map(String::as_str).collect();
     assert_eq!(zones, ["us-east-1a", "us-east-1b", "us-east-1c"]);
     for zone in zones {
-        for metric in ZoneMetric::ALL {
+        for metric in ZoneMetric::APPLICATION {
             let series = m.series(zone, metric).unwrap_or(&[]);
             assert!(series.iter().all(Option::is_none), "{zone} {metric:?}");
         }
