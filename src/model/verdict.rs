@@ -728,20 +728,20 @@ fn judge(
                 plural(serving, "target", "targets")
             ),
         )
-    } else if mixed {
-        (
-            Level::Unknown,
-            format!(
-                "all {} pass health checks, but {metrics_words} and no anomaly detection: a gray failure cannot be ruled out",
-                plural(serving, "target", "targets")
-            ),
-        )
     } else if !has_metrics {
         // Health checks alone cannot see a gray failure: do not call it OK.
         (
             Level::Unknown,
             format!(
                 "all {} healthy, but no metrics: a gray failure cannot be ruled out",
+                plural(serving, "target", "targets")
+            ),
+        )
+    } else if mixed {
+        (
+            Level::Unknown,
+            format!(
+                "all {} pass health checks, but {metrics_words} and no anomaly detection: a gray failure cannot be ruled out",
                 plural(serving, "target", "targets")
             ),
         )
