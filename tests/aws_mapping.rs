@@ -387,6 +387,23 @@ fn group_cross_zone(settings: &[(String, Option<&'static str>)]) -> Rule {
         })
 }
 
+/// A DescribeTargetGroupAttributes rule answering `false` for every group (tests about
+/// something else).
+fn every_group_cross_zone_off() -> Rule {
+    mock!(aws_sdk_elasticloadbalancingv2::Client::describe_target_group_attributes).then_output(
+        || {
+            DescribeTargetGroupAttributesOutput::builder()
+                .attributes(
+                    TargetGroupAttribute::builder()
+                        .key(CROSS_ZONE)
+                        .value("false")
+                        .build(),
+                )
+                .build()
+        },
+    )
+}
+
 /// A DescribeLoadBalancerAttributes rule answering `value` for the cross-zone
 /// attribute of the load balancer `lb_arn` (`None`: left out).
 fn lb_cross_zone(lb_arn: &str, value: Option<&'static str>) -> Rule {
@@ -1052,7 +1069,7 @@ async fn cross_zone_falls_back_to_the_network_load_balancers_setting() {
     let lb_on = lb_cross_zone(&on.arn, Some("true"));
     let lb_silent = lb_cross_zone(&silent.arn, None);
     let alb_never = lb_cross_zone(&shop.arn, Some("false"));
-    let out = backend(
+    let b = backend(
         &[],
         &[
             &g_off,
@@ -1067,11 +1084,13 @@ async fn cross_zone_falls_back_to_the_network_load_balancers_setting() {
             &alb_never,
         ],
         &[],
-    )
-    .target_health(&[off.clone(), on.clone(), silent.clone(), shop.clone()])
-    .await
-    .expect("target health")
-    .data;
+    );
+    let watched = [off.clone(), on.clone(), silent.clone(), shop.clone()];
+    let out = b.target_health(&watched).await.expect("target health").data;
+    // A refresh within the session reads no setting again.
+    let again = b.target_health(&watched).await.expect("refresh").data;
+    assert_eq!(again, out);
+    assert_eq!(group_settings.num_calls(), 5, "once per group per session");
     let settings: Vec<(&str, CrossZone)> = out
         .iter()
         .map(|g| (g.group.name.as_str(), g.group.cross_zone))
@@ -1641,7 +1660,8 @@ async fn a_throttled_target_group_backs_off_and_its_siblings_still_show() {
     let slow = mock!(aws_sdk_elasticloadbalancingv2::Client::describe_target_health)
         .match_requests(move |r| r.target_group_arn() == Some(slow_arn.as_str()))
         .then_http_response(elb_throttled);
-    let b = backend(&[], &[&groups, &web, &api, &slow], &[]);
+    let cross_zone = every_group_cross_zone_off();
+    let b = backend(&[], &[&groups, &web, &api, &slow, &cross_zone], &[]);
     let out = b.target_health(&[lb]).await.expect("partial target health");
     let names: Vec<&str> = out.data.iter().map(|g| g.group.name.as_str()).collect();
     assert_eq!(
@@ -1774,9 +1794,16 @@ async fn target_groups_and_subnets_follow_their_markers() {
                 .subnets(subnet("subnet-b", "10.0.2.0/24", "us-east-1b"))
                 .build()
         });
+    let cross_zone = every_group_cross_zone_off();
     let b = backend(
         &[&first_subnets, &second_subnets],
-        &[&first_groups, &second_groups, &health_a, &health_b],
+        &[
+            &first_groups,
+            &second_groups,
+            &health_a,
+            &health_b,
+            &cross_zone,
+        ],
         &[],
     );
     let out = b.target_health(&[lb]).await.expect("target health").data;

@@ -710,6 +710,11 @@ async fn wire_siblings_without_5xx_datapoints_leave_the_5xx_zone_degraded() {
             .set_cross_zone(arn, "use_load_balancer_configuration")
             .await;
     }
+    // A session reads the setting at most every 5 minutes: a new one reads it now.
+    let backend = AwsBackend::new(AwsSettings {
+        profile: None,
+        region: None,
+    });
     let mixed = backend.target_health(&lbs).await.expect("target_health");
     assert!(
         mixed

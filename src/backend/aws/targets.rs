@@ -16,6 +16,10 @@ use async_trait::async_trait;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
+/// A target group's or load balancer's cross-zone setting is read again at most this
+/// often: it rarely changes, and a refresh should not cost a call per group.
+pub const CROSS_ZONE_STALE_AFTER: Duration = Duration::from_secs(300);
+
 /// A VPC's subnets are read again at most this often, and only when an IP target
 /// falls outside every known subnet (a subnet added during the session).
 pub const SUBNETS_STALE_AFTER: Duration = Duration::from_secs(300);
@@ -47,10 +51,11 @@ impl Targets for AwsBackend {
 /// Target groups of `lbs` (each once), their targets' health, and every target's zone.
 ///
 /// Three rounds, each one's calls at the same time (within the service's pace):
-/// DescribeTargetGroups per load balancer; DescribeTargetHealth and
-/// DescribeTargetGroupAttributes per group (whether cross-zone load balancing is on),
-/// with DescribeLoadBalancerAttributes for NLBs and GWLBs (the setting a group falls
-/// back to; an ALB's is always on); then
+/// DescribeTargetGroups per load balancer; DescribeTargetHealth per group, with
+/// DescribeTargetGroupAttributes per group (whether cross-zone load balancing is on)
+/// and DescribeLoadBalancerAttributes per NLB or GWLB (the setting a group falls back
+/// to; an ALB's is always on) when the session has not read them in the last
+/// [`CROSS_ZONE_STALE_AFTER`]; then
 /// DescribeInstances for instance targets without a reported zone that the session has
 /// not seen, alongside DescribeSubnets for VPCs whose subnets are not known yet. The
 /// last round only refines zones: if it fails, the targets keep no zone and the
@@ -69,11 +74,8 @@ async fn target_health(
             .iter()
             .map(|g| elbv2::target_health(ctx, &g.arn, &g.target_type)),
     );
-    let group_settings = futures::future::join_all(
-        groups
-            .iter()
-            .map(|g| elbv2::target_group_cross_zone(ctx, &g.arn)),
-    );
+    let group_settings =
+        futures::future::join_all(groups.iter().map(|g| group_cross_zone_setting(ctx, &g.arn)));
     let non_albs: Vec<&LoadBalancer> = lbs
         .iter()
         .filter(|lb| lb.kind != LbKind::Application)
@@ -81,7 +83,7 @@ async fn target_health(
     let lb_settings = futures::future::join_all(
         non_albs
             .iter()
-            .map(|lb| elbv2::load_balancer_cross_zone(ctx, &lb.arn)),
+            .map(|lb| lb_cross_zone_setting(ctx, &lb.arn)),
     );
     let (healths, group_settings, lb_settings) =
         futures::join!(healths, group_settings, lb_settings);
@@ -213,6 +215,39 @@ fn has_unplaced_ip(groups: &[TargetGroupHealth], vpc: &str, subnets: &[Subnet]) 
 fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // A panic while holding the lock leaves plain data behind: keep using it.
     m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A group's own cross-zone attribute: from the session cache while fresh
+/// ([`CROSS_ZONE_STALE_AFTER`]), else DescribeTargetGroupAttributes. A failed read is
+/// not cached.
+async fn group_cross_zone_setting(
+    ctx: &Ctx<'_>,
+    arn: &str,
+) -> Result<Option<GroupCrossZone>, BackendError> {
+    let cached = lock(&ctx.cache.group_cross_zone)
+        .get(arn)
+        .filter(|(_, at)| at.elapsed() < CROSS_ZONE_STALE_AFTER)
+        .map(|(setting, _)| *setting);
+    if let Some(setting) = cached {
+        return Ok(setting);
+    }
+    let setting = elbv2::target_group_cross_zone(ctx, arn).await?;
+    lock(&ctx.cache.group_cross_zone).insert(arn.to_string(), (setting, Instant::now()));
+    Ok(setting)
+}
+
+/// A load balancer's cross-zone attribute, cached like [`group_cross_zone_setting`].
+async fn lb_cross_zone_setting(ctx: &Ctx<'_>, arn: &str) -> Result<Option<bool>, BackendError> {
+    let cached = lock(&ctx.cache.lb_cross_zone)
+        .get(arn)
+        .filter(|(_, at)| at.elapsed() < CROSS_ZONE_STALE_AFTER)
+        .map(|(setting, _)| *setting);
+    if let Some(setting) = cached {
+        return Ok(setting);
+    }
+    let setting = elbv2::load_balancer_cross_zone(ctx, arn).await?;
+    lock(&ctx.cache.lb_cross_zone).insert(arn.to_string(), (setting, Instant::now()));
+    Ok(setting)
 }
 
 /// The cross-zone setting in effect for `group`: its own attribute, else that of the
