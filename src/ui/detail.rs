@@ -8,6 +8,7 @@ use crate::app::{App, Shared};
 use crate::model::metrics::latest;
 use crate::model::text::clean;
 use crate::model::verdict::fmt_secs;
+use crate::model::zones::CrossZone;
 use crate::ui::{pane_block, theme};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -52,10 +53,19 @@ pub fn az_lines(pane: &AzPane, _shared: &Shared) -> Vec<Line<'static>> {
             ),
             field(
                 "anomaly detection",
-                if t.anomalous {
-                    "anomalous".into()
+                match (t.anomalous, t.anomaly_checked, t.mitigation_in_effect) {
+                    (true, _, true) => "anomalous, mitigation in effect".into(),
+                    (true, _, false) => "anomalous".into(),
+                    (false, true, _) => "normal".into(),
+                    (false, false, _) => "not reported (no automatic target weights)".into(),
+                },
+            ),
+            field(
+                "zonal shift",
+                if t.zonal_shift_active {
+                    "active: traffic is shifted away from this zone".into()
                 } else {
-                    "normal".into()
+                    "–".into()
                 },
             ),
             field(
@@ -155,6 +165,27 @@ pub fn az_lines(pane: &AzPane, _shared: &Shared) -> Vec<Line<'static>> {
                         .as_ref()
                         .map(|(r, n)| format!("{r} ({n} targets)"))
                         .unwrap_or_else(|| "–".into()),
+                ),
+                field(
+                    "cross-zone",
+                    match g.cross_zone {
+                        CrossZone::On => {
+                            "on: per-AZ LB metrics mix every zone's targets".to_string()
+                        }
+                        CrossZone::Off => "off: per-AZ LB metrics are per-zone evidence".into(),
+                        CrossZone::Unknown => "not known".into(),
+                    },
+                ),
+                field(
+                    "anomaly detection",
+                    if g.anomaly.checked == 0 {
+                        "not reported".to_string()
+                    } else {
+                        format!(
+                            "{} of {} targets anomalous, {} mitigated",
+                            g.anomaly.anomalous, g.anomaly.checked, g.anomaly.mitigated
+                        )
+                    },
                 ),
             ]
         }
