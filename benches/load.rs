@@ -4,7 +4,7 @@
 //! The fake (hyper on 127.0.0.1:0, its own thread) answers every call the AZ pane makes
 //! with a minimal valid reply after `latency`, and logs each request's arrival and
 //! reply times: ELBv2 (awsQuery XML) DescribeLoadBalancers, DescribeTargetGroups,
-//! DescribeTargetHealth; EC2 (ec2Query XML) DescribeAvailabilityZones,
+//! DescribeTargetHealth, DescribeTargetGroupAttributes (cross-zone off); EC2 (ec2Query XML) DescribeAvailabilityZones,
 //! DescribeInstances, DescribeSubnets; CloudWatch GetMetricData (Smithy RPCv2 CBOR).
 //! One ALB in 3 zones with 2 target groups: `web` (instance targets) and `api` (IP
 //! targets), neither with a reported zone, so both zone lookups run.
@@ -297,6 +297,11 @@ fn xml_reply(op: &str, form: &str) -> Response<Full<Bytes>> {
                 &format!("<TargetHealthDescriptions>{members}</TargetHealthDescriptions>"),
             )
         }
+        "DescribeTargetGroupAttributes" => elb_ok(
+            op,
+            "<Attributes><member><Key>load_balancing.cross_zone.enabled</Key>\
+             <Value>false</Value></member></Attributes>",
+        ),
         "DescribeAvailabilityZones" => {
             let items: String = ZONES
                 .iter()
@@ -618,6 +623,7 @@ async fn refresh(
         ("DescribeSubnets", 1),
         ("DescribeTargetGroups", 1),
         ("DescribeTargetHealth", 2),
+        ("DescribeTargetGroupAttributes", 2),
         ("GetMetricData", 1),
     ]
     .into_iter()

@@ -19,7 +19,7 @@ use grayscope::model::metrics::{Window, ZoneMetric, ZoneMetrics};
 use grayscope::model::summary::summarize;
 use grayscope::model::targets::{Target, TargetGroup, TargetGroupHealth, TargetState, ZoneSource};
 use grayscope::model::verdict::{Level, VerdictParams, zone_verdicts};
-use grayscope::model::zones::{LbKind, LoadBalancer, Zone, ZoneMap};
+use grayscope::model::zones::{CrossZone, LbKind, LoadBalancer, Zone, ZoneMap};
 use grayscope::{Cli, ui};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -149,6 +149,7 @@ fn large_case() -> Case {
                 port: Some(8080),
                 vpc_id: Some("vpc-1".into()),
                 load_balancer_arns: vec![lb_arn.into()],
+                cross_zone: CrossZone::Off,
             },
             targets: (0..PER_GROUP)
                 .map(|t| {
@@ -170,6 +171,9 @@ fn large_case() -> Case {
                         reason: failing.then(|| "Target.Timeout".to_string()),
                         description: failing.then(|| "Request timed out".to_string()),
                         anomalous: false,
+                        anomaly_checked: false,
+                        mitigation_in_effect: false,
+                        zonal_shift_active: false,
                     }
                 })
                 .collect(),

@@ -12,16 +12,21 @@ use aws_sdk_ec2::types::{
     AvailabilityZone as Ec2Zone, AvailabilityZoneState, Instance, Placement, Reservation,
     Subnet as Ec2Subnet,
 };
+use aws_sdk_elasticloadbalancingv2::operation::describe_load_balancer_attributes::DescribeLoadBalancerAttributesOutput;
 use aws_sdk_elasticloadbalancingv2::operation::describe_load_balancers::{
     DescribeLoadBalancersError, DescribeLoadBalancersOutput,
+};
+use aws_sdk_elasticloadbalancingv2::operation::describe_target_group_attributes::{
+    DescribeTargetGroupAttributesError, DescribeTargetGroupAttributesOutput,
 };
 use aws_sdk_elasticloadbalancingv2::operation::describe_target_groups::DescribeTargetGroupsOutput;
 use aws_sdk_elasticloadbalancingv2::operation::describe_target_health::DescribeTargetHealthOutput;
 use aws_sdk_elasticloadbalancingv2::types::{
-    AnomalyDetection, AnomalyResultEnum, AvailabilityZone as ElbZone,
-    DescribeTargetHealthInputIncludeEnum, LoadBalancer as ElbLoadBalancer, LoadBalancerSchemeEnum,
-    LoadBalancerState, LoadBalancerStateEnum, LoadBalancerTypeEnum, ProtocolEnum,
-    TargetDescription, TargetGroup as ElbTargetGroup, TargetHealth, TargetHealthDescription,
+    AdministrativeOverride, AnomalyDetection, AnomalyResultEnum, AvailabilityZone as ElbZone,
+    DescribeTargetHealthInputIncludeEnum, LoadBalancer as ElbLoadBalancer, LoadBalancerAttribute,
+    LoadBalancerSchemeEnum, LoadBalancerState, LoadBalancerStateEnum, LoadBalancerTypeEnum,
+    MitigationInEffectEnum, ProtocolEnum, TargetAdministrativeOverrideStateEnum, TargetDescription,
+    TargetGroup as ElbTargetGroup, TargetGroupAttribute, TargetHealth, TargetHealthDescription,
     TargetHealthReasonEnum, TargetHealthStateEnum, TargetTypeEnum,
 };
 use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
@@ -42,7 +47,7 @@ use grayscope::backend::aws::{AwsBackend, AwsClients};
 use grayscope::backend::{Account, BackendError, Identity, Metrics, Targets};
 use grayscope::model::metrics::{MetricIssue, Window, ZoneMetric};
 use grayscope::model::targets::{TargetState, ZoneSource};
-use grayscope::model::zones::{LbKind, LoadBalancer};
+use grayscope::model::zones::{CrossZone, LbKind, LoadBalancer};
 use std::sync::{Arc, Mutex};
 use support::observe::Observe;
 
@@ -349,6 +354,81 @@ fn groups_of(lb_arn: &str, groups: Vec<ElbTargetGroup>) -> Rule {
         })
 }
 
+const CROSS_ZONE: &str = "load_balancing.cross_zone.enabled";
+
+/// A DescribeTargetGroupAttributes rule: for each group in `settings` (ARN, value of
+/// `load_balancing.cross_zone.enabled`, `None` to leave it out), its attributes beside
+/// an unrelated one, as AWS lists them.
+fn group_cross_zone(settings: &[(String, Option<&'static str>)]) -> Rule {
+    let settings = settings.to_vec();
+    let known = settings.clone();
+    mock!(aws_sdk_elasticloadbalancingv2::Client::describe_target_group_attributes)
+        .match_requests(move |r| known.iter().any(|(a, _)| r.target_group_arn() == Some(a)))
+        .then_compute_output(move |r| {
+            let value = settings
+                .iter()
+                .find(|(a, _)| r.target_group_arn() == Some(a))
+                .and_then(|(_, v)| *v);
+            let mut out = DescribeTargetGroupAttributesOutput::builder().attributes(
+                TargetGroupAttribute::builder()
+                    .key("deregistration_delay.timeout_seconds")
+                    .value("300")
+                    .build(),
+            );
+            if let Some(v) = value {
+                out = out.attributes(
+                    TargetGroupAttribute::builder()
+                        .key(CROSS_ZONE)
+                        .value(v)
+                        .build(),
+                );
+            }
+            out.build()
+        })
+}
+
+/// A DescribeTargetGroupAttributes rule answering `false` for every group (tests about
+/// something else).
+fn every_group_cross_zone_off() -> Rule {
+    mock!(aws_sdk_elasticloadbalancingv2::Client::describe_target_group_attributes).then_output(
+        || {
+            DescribeTargetGroupAttributesOutput::builder()
+                .attributes(
+                    TargetGroupAttribute::builder()
+                        .key(CROSS_ZONE)
+                        .value("false")
+                        .build(),
+                )
+                .build()
+        },
+    )
+}
+
+/// A DescribeLoadBalancerAttributes rule answering `value` for the cross-zone
+/// attribute of the load balancer `lb_arn` (`None`: left out).
+fn lb_cross_zone(lb_arn: &str, value: Option<&'static str>) -> Rule {
+    let arn = lb_arn.to_string();
+    mock!(aws_sdk_elasticloadbalancingv2::Client::describe_load_balancer_attributes)
+        .match_requests(move |r| r.load_balancer_arn() == Some(arn.as_str()))
+        .then_output(move || {
+            let mut out = DescribeLoadBalancerAttributesOutput::builder().attributes(
+                LoadBalancerAttribute::builder()
+                    .key("deletion_protection.enabled")
+                    .value("false")
+                    .build(),
+            );
+            if let Some(v) = value {
+                out = out.attributes(
+                    LoadBalancerAttribute::builder()
+                        .key(CROSS_ZONE)
+                        .value(v)
+                        .build(),
+                );
+            }
+            out.build()
+        })
+}
+
 fn elb_group(
     name: &str,
     id: &str,
@@ -421,11 +501,34 @@ async fn target_health_maps_every_state_and_resolves_zones() {
                 .anomaly_detection(
                     AnomalyDetection::builder()
                         .result(AnomalyResultEnum::Anomalous)
+                        .mitigation_in_effect(MitigationInEffectEnum::Yes)
+                        .build(),
+                )
+                .build();
+            let shifted = TargetHealthDescription::builder()
+                .target(
+                    TargetDescription::builder()
+                        .id("i-shifted")
+                        .port(80)
+                        .availability_zone("us-east-1a")
+                        .build(),
+                )
+                .target_health(TargetHealth::builder().state(S::Healthy).build())
+                .anomaly_detection(
+                    AnomalyDetection::builder()
+                        .result(AnomalyResultEnum::Normal)
+                        .mitigation_in_effect(MitigationInEffectEnum::No)
+                        .build(),
+                )
+                .administrative_override(
+                    AdministrativeOverride::builder()
+                        .state(TargetAdministrativeOverrideStateEnum::ZonalShiftActive)
                         .build(),
                 )
                 .build();
             DescribeTargetHealthOutput::builder()
                 .target_health_descriptions(anomalous)
+                .target_health_descriptions(shifted)
                 .target_health_descriptions(thd(
                     "i-initial",
                     Some(80),
@@ -631,6 +734,16 @@ async fn target_health_maps_every_state_and_resolves_zones() {
                 .build()
         });
 
+    // `web` turns cross-zone off; `pods` defers to its ALB (on); `fn` says nothing.
+    let cross_zone = group_cross_zone(&[
+        (tg_arn("web", "73e2d6bc24d8a067"), Some("false")),
+        (
+            tg_arn("pods", "11"),
+            Some("use_load_balancer_configuration"),
+        ),
+        (tg_arn("fn", "22"), None),
+    ]);
+
     let b = backend(
         &[&instances, &subnets],
         &[
@@ -639,14 +752,16 @@ async fn target_health_maps_every_state_and_resolves_zones() {
             &health_web,
             &health_pods,
             &health_fn,
+            &cross_zone,
         ],
         &[],
     );
-    let out = b
+    let loaded = b
         .target_health(&[shop.clone(), api.clone()])
         .await
-        .expect("target health")
-        .data;
+        .expect("target health");
+    assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+    let out = loaded.data;
 
     // Each group once, in load-balancer order; `web` lists both load balancers.
     let names: Vec<&str> = out.iter().map(|g| g.group.name.as_str()).collect();
@@ -728,8 +843,34 @@ async fn target_health_maps_every_state_and_resolves_zones() {
         assert_eq!(t.state, state, "{id}");
         assert_eq!(t.reason.as_deref(), reason, "{id}");
     }
+    // Cross-zone per group: its own attribute, else its ALB's (always on).
+    let settings: Vec<(&str, CrossZone)> = out
+        .iter()
+        .map(|g| (g.group.name.as_str(), g.group.cross_zone))
+        .collect();
+    assert_eq!(
+        settings,
+        [
+            ("web", CrossZone::Off),
+            ("pods", CrossZone::On),
+            ("fn", CrossZone::On)
+        ]
+    );
+    assert_eq!(cross_zone.num_calls(), 3, "each group once");
+
+    // Anomaly detection and zonal shift, per target.
     let healthy = find("i-healthy");
     assert!(healthy.anomalous);
+    assert!(healthy.anomaly_checked);
+    assert!(healthy.mitigation_in_effect);
+    assert!(!healthy.zonal_shift_active);
+    let shifted = find("i-shifted");
+    assert!(!shifted.anomalous && shifted.anomaly_checked);
+    assert!(!shifted.mitigation_in_effect);
+    assert!(shifted.zonal_shift_active);
+    let plain = find("i-timeout");
+    assert!(!plain.anomaly_checked, "no AnomalyDetection: not checked");
+    assert!(!plain.zonal_shift_active);
     assert_eq!(healthy.port, Some(80));
     assert_eq!(
         (healthy.zone_name.as_deref(), healthy.zone_source),
@@ -825,17 +966,154 @@ async fn target_health_keeps_targets_when_instance_lookup_is_denied() {
                 .build(),
         )
     });
-    let out = backend(&[&denied], &[&groups, &health], &[])
+    // The cross-zone setting cannot be read either: the group still loads, its setting
+    // unknown, and the problem names it.
+    let attributes_denied =
+        mock!(aws_sdk_elasticloadbalancingv2::Client::describe_target_group_attributes)
+            .then_error(|| {
+                DescribeTargetGroupAttributesError::generic(
+                    ErrorMetadata::builder()
+                        .code("AccessDenied")
+                        .message("User is not authorized to perform: elasticloadbalancing:DescribeTargetGroupAttributes")
+                        .build(),
+                )
+            });
+    let loaded = backend(&[&denied], &[&groups, &health, &attributes_denied], &[])
         .target_health(&[shop])
         .await
-        .expect("target health without zones")
-        .data;
+        .expect("target health without zones");
+    assert_eq!(loaded.problems.len(), 1, "{:?}", loaded.problems);
+    let problem = loaded.problems[0].to_string();
+    assert!(
+        problem.starts_with("target group web: cross-zone setting not read: DescribeTargetGroupAttributes: access denied"),
+        "{problem}"
+    );
+    let out = loaded.data;
+    assert_eq!(out[0].group.cross_zone, CrossZone::Unknown);
     let t = &out[0].targets[0];
     assert_eq!(
         (t.zone_name.clone(), t.zone_source),
         (None, ZoneSource::Unknown)
     );
     assert_eq!(t.state, TargetState::Healthy);
+}
+
+/// An NLB's groups fall back to the load balancer's own setting (off by default, here
+/// once on and once left out); a group's own `true` wins over it. No ALB is asked for
+/// load-balancer attributes: an ALB always has cross-zone on.
+#[tokio::test]
+async fn cross_zone_falls_back_to_the_network_load_balancers_setting() {
+    let nlb = |name: &str, id: &str| LoadBalancer {
+        arn: lb_arn("net", name, id),
+        name: name.into(),
+        kind: LbKind::Network,
+        scheme: "internal".into(),
+        state: "active".into(),
+        vpc_id: Some("vpc-1".into()),
+        zone_names: vec!["us-east-1a".into()],
+    };
+    let (off, on, silent) = (nlb("ledger", "aa"), nlb("queue", "bb"), nlb("cache", "cc"));
+    let shop = shop_lb();
+    // Each load balancer's groups; `ledger` has a second group whose own setting is on.
+    let groups = |lb: &LoadBalancer, names: &[&str]| {
+        groups_of(
+            &lb.arn,
+            names
+                .iter()
+                .map(|n| {
+                    elb_group(
+                        n,
+                        n,
+                        TargetTypeEnum::Ip,
+                        Some("vpc-1"),
+                        std::slice::from_ref(&lb.arn),
+                    )
+                })
+                .collect(),
+        )
+    };
+    let g_off = groups(&off, &["tcp-off", "own-true"]);
+    let g_on = groups(&on, &["tcp-on"]);
+    let g_silent = groups(&silent, &["tcp-silent"]);
+    let g_alb = groups(&shop, &["web"]);
+    let health =
+        mock!(aws_sdk_elasticloadbalancingv2::Client::describe_target_health).then_output(|| {
+            DescribeTargetHealthOutput::builder()
+                .target_health_descriptions(thd(
+                    "10.0.1.5",
+                    Some(5432),
+                    Some("us-east-1a"),
+                    TargetHealthStateEnum::Healthy,
+                    None,
+                    None,
+                ))
+                .build()
+        });
+    let group_settings = group_cross_zone(&[
+        (
+            tg_arn("tcp-off", "tcp-off"),
+            Some("use_load_balancer_configuration"),
+        ),
+        (
+            tg_arn("tcp-on", "tcp-on"),
+            Some("use_load_balancer_configuration"),
+        ),
+        (tg_arn("tcp-silent", "tcp-silent"), None),
+        (tg_arn("own-true", "own-true"), Some("true")),
+        (
+            tg_arn("web", "web"),
+            Some("use_load_balancer_configuration"),
+        ),
+    ]);
+    let lb_off = lb_cross_zone(&off.arn, Some("false"));
+    let lb_on = lb_cross_zone(&on.arn, Some("true"));
+    let lb_silent = lb_cross_zone(&silent.arn, None);
+    let alb_never = lb_cross_zone(&shop.arn, Some("false"));
+    let b = backend(
+        &[],
+        &[
+            &g_off,
+            &g_on,
+            &g_silent,
+            &g_alb,
+            &health,
+            &group_settings,
+            &lb_off,
+            &lb_on,
+            &lb_silent,
+            &alb_never,
+        ],
+        &[],
+    );
+    let watched = [off.clone(), on.clone(), silent.clone(), shop.clone()];
+    let out = b.target_health(&watched).await.expect("target health").data;
+    // A refresh within the session reads no setting again.
+    let again = b.target_health(&watched).await.expect("refresh").data;
+    assert_eq!(again, out);
+    assert_eq!(group_settings.num_calls(), 5, "once per group per session");
+    let settings: Vec<(&str, CrossZone)> = out
+        .iter()
+        .map(|g| (g.group.name.as_str(), g.group.cross_zone))
+        .collect();
+    assert_eq!(
+        settings,
+        [
+            ("tcp-off", CrossZone::Off),
+            ("own-true", CrossZone::On),
+            ("tcp-on", CrossZone::On),
+            ("tcp-silent", CrossZone::Unknown),
+            ("web", CrossZone::On),
+        ]
+    );
+    assert_eq!(
+        (lb_off.num_calls(), lb_on.num_calls(), lb_silent.num_calls()),
+        (1, 1, 1)
+    );
+    assert_eq!(
+        alb_never.num_calls(),
+        0,
+        "an ALB's setting is not asked for"
+    );
 }
 
 // ---------------------------------------------------------------- metrics
@@ -927,7 +1205,7 @@ async fn metrics_merge_partial_pages_in_one_call() {
     assert_eq!(req.start_time(), Some(&at(3, 5)));
     assert_eq!(req.end_time(), Some(&at(3, 10)));
     let queries = req.metric_data_queries();
-    assert_eq!(queries.len(), 3 * ZoneMetric::ALL.len());
+    assert_eq!(queries.len(), 3 * ZoneMetric::APPLICATION.len());
     let q = queries
         .iter()
         .find(|q| q.id() == Some("rt_2"))
@@ -976,7 +1254,7 @@ async fn metrics_without_data_keep_every_zone() {
     let zones: Vec<&str> = m.by_zone.keys().map(String::as_str).collect();
     assert_eq!(zones, ["us-east-1a", "us-east-1b", "us-east-1c"]);
     for zone in zones {
-        for metric in ZoneMetric::ALL {
+        for metric in ZoneMetric::APPLICATION {
             let series = m.series(zone, metric).unwrap_or(&[]);
             assert!(series.iter().all(Option::is_none), "{zone} {metric:?}");
         }
@@ -1247,7 +1525,8 @@ async fn html_500_is_unsupported() {
             .insert("content-type", "text/html; charset=utf-8");
         r
     });
-    let b = backend(&[], &[&groups, &health], &[&metrics]);
+    let cross_zone = group_cross_zone(&[(tg_arn("web", "1"), Some("false"))]);
+    let b = backend(&[], &[&groups, &health, &cross_zone], &[&metrics]);
     assert_eq!(
         b.target_health(&[shop_lb()]).await,
         Err(BackendError::Unsupported {
@@ -1381,7 +1660,8 @@ async fn a_throttled_target_group_backs_off_and_its_siblings_still_show() {
     let slow = mock!(aws_sdk_elasticloadbalancingv2::Client::describe_target_health)
         .match_requests(move |r| r.target_group_arn() == Some(slow_arn.as_str()))
         .then_http_response(elb_throttled);
-    let b = backend(&[], &[&groups, &web, &api, &slow], &[]);
+    let cross_zone = every_group_cross_zone_off();
+    let b = backend(&[], &[&groups, &web, &api, &slow, &cross_zone], &[]);
     let out = b.target_health(&[lb]).await.expect("partial target health");
     let names: Vec<&str> = out.data.iter().map(|g| g.group.name.as_str()).collect();
     assert_eq!(
@@ -1514,9 +1794,16 @@ async fn target_groups_and_subnets_follow_their_markers() {
                 .subnets(subnet("subnet-b", "10.0.2.0/24", "us-east-1b"))
                 .build()
         });
+    let cross_zone = every_group_cross_zone_off();
     let b = backend(
         &[&first_subnets, &second_subnets],
-        &[&first_groups, &second_groups, &health_a, &health_b],
+        &[
+            &first_groups,
+            &second_groups,
+            &health_a,
+            &health_b,
+            &cross_zone,
+        ],
         &[],
     );
     let out = b.target_health(&[lb]).await.expect("target health").data;

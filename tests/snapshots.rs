@@ -66,6 +66,47 @@ async fn gray_failure_before_any_check_fails_160x48() {
 }
 
 #[tokio::test]
+async fn watching_before_the_rule_is_met_80x24_and_160x48() {
+    // Two outlier minutes of five: not DEGRADED yet, and not OK either. The why (in
+    // pane 1 and in Detail) says so, with the minute the outliers began.
+    let (app, _, _) = loaded_demo(&["--demo-minute", "2"]).await;
+    let narrow = screen(&app, 80, 24);
+    assert!(narrow.contains("us-east-1b use1-az6 WATCH"), "{narrow}");
+    assert!(narrow.contains("since 03:10 UTC"), "{narrow}");
+    assert!(narrow.contains("3 of 5 make it DEGRADED"), "{narrow}");
+    insta::assert_snapshot!("watching_80x24", narrow);
+    insta::assert_snapshot!("watching_160x48", screen(&app, 160, 48));
+}
+
+#[tokio::test]
+async fn cross_zone_on_says_what_the_metrics_cannot_tell_160x48() {
+    let (app, _, _) = loaded_demo(&["--load-balancer", "catalog-edge", "--demo-minute", "5"]).await;
+    let s = screen(&app, 160, 48);
+    assert!(s.contains("catalog-edge (cross-zone on)"), "{s}");
+    assert!(s.contains("cross-zone on, not used"), "{s}");
+    assert!(s.contains("2 of 3 targets anomalous"), "{s}");
+    insta::assert_snapshot!(s);
+}
+
+#[tokio::test]
+async fn targets_without_a_zone_have_their_own_row_160x48() {
+    let (app, _, _) = loaded_demo(&["--load-balancer", "orders-internal"]).await;
+    let s = screen(&app, 160, 48);
+    assert!(s.contains(" unknown zone        UNKNOWN"), "{s}");
+    assert!(s.contains("outside the load balancer's VPC"), "{s}");
+    insta::assert_snapshot!(s);
+}
+
+#[tokio::test]
+async fn nlb_resets_are_per_zone_evidence_80x24() {
+    let (app, _, _) = loaded_demo(&["--load-balancer", "ledger-nlb", "--demo-minute", "5"]).await;
+    let s = screen(&app, 80, 24);
+    assert!(s.contains("us-east-1b use1-az6 DEGRADED"), "{s}");
+    assert!(s.contains("TCP resets"), "{s}");
+    insta::assert_snapshot!(s);
+}
+
+#[tokio::test]
 async fn drill_down_80x24_and_160x48() {
     let (mut app, _, clock) = loaded_demo(&[]).await;
     // The selection starts on us-east-1b, the zone the verdict blames.

@@ -12,7 +12,9 @@
 //!
 //! The seeded incident is a gray failure: moto reports every target healthy, and
 //! us-east-1b is bad by its metrics only (5xx ~8 % and 4x the latency in the last
-//! minutes).
+//! minutes), or by its 5xx alone while its siblings publish no 5xx datapoints at all,
+//! as ELB does for a count that is zero. Both target groups turn cross-zone load
+//! balancing off, so the per-AZ metrics are per-zone evidence.
 
 mod support;
 
@@ -25,7 +27,7 @@ use aws_sdk_elasticloadbalancingv2::types::{LoadBalancerSchemeEnum, TargetTypeEn
 use chrono::{Duration, DurationRound, Utc};
 use clap::Parser;
 use grayscope::Cli;
-use grayscope::backend::aws::{AwsBackend, AwsSettings};
+use grayscope::backend::aws::{AwsBackend, AwsSettings, cloudwatch};
 use grayscope::backend::{Account, Metrics, Targets};
 use grayscope::clock::Clock;
 use grayscope::keymap::Keymap;
@@ -33,7 +35,7 @@ use grayscope::model::metrics::{Window, ZoneMetric};
 use grayscope::model::summary::summarize;
 use grayscope::model::targets::{TargetState, ZoneSource};
 use grayscope::model::verdict::{Level, VerdictParams};
-use grayscope::model::zones::{LbKind, ZoneMap};
+use grayscope::model::zones::{CrossZone, LbKind, ZoneMap};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use support::bridge::{self, Bridge};
@@ -80,10 +82,11 @@ fn product_bridge() -> &'static Bridge {
 }
 
 /// The operations the AZ pane may send: all reads.
-const PRODUCT_OPERATIONS: [(&str, &str); 7] = [
+const PRODUCT_OPERATIONS: [(&str, &str); 8] = [
     ("elasticloadbalancing", "DescribeLoadBalancers"),
     ("elasticloadbalancing", "DescribeTargetGroups"),
     ("elasticloadbalancing", "DescribeTargetHealth"),
+    ("elasticloadbalancing", "DescribeTargetGroupAttributes"),
     ("ec2", "DescribeInstances"),
     ("ec2", "DescribeSubnets"),
     ("ec2", "DescribeAvailabilityZones"),
@@ -115,13 +118,31 @@ const MINUTES: usize = 30;
 /// From this minute of the window on, the bad zone is bad.
 const BAD_FROM: usize = 22;
 
+/// What goes wrong in the bad zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Incident {
+    /// 5xx and latency up; every zone publishes every metric in every minute.
+    FiveXxAndLatency,
+    /// 5xx up, latency normal; the other zones publish no 5xx, ELB 5xx or connection
+    /// error datapoints at all (zero counts are left out, as ELB does).
+    FiveXxOnly,
+}
+
 /// The seeded value of `metric` in zone `z` at minute `m` of the window (minute
 /// `MINUTES` is the minute after the window, seeded so that a later window still has
-/// its last minute). Request counts differ per zone and minute, so a value in the wrong
-/// place shows.
-fn seeded(metric: ZoneMetric, z: usize, m: usize) -> f64 {
+/// its last minute); `None`: no datapoint. Request counts differ per zone and minute,
+/// so a value in the wrong place shows.
+fn seeded(incident: Incident, metric: ZoneMetric, z: usize, m: usize) -> Option<f64> {
     let bad = z == BAD_ZONE && m >= BAD_FROM;
-    match metric {
+    if incident == Incident::FiveXxOnly {
+        return match metric {
+            ZoneMetric::Requests => Some(1000.0 + 100.0 * z as f64 + m as f64),
+            ZoneMetric::Target5xx if bad => Some(85.0),
+            ZoneMetric::ResponseTime => Some(0.12),
+            _ => None,
+        };
+    }
+    Some(match metric {
         ZoneMetric::Requests => 1000.0 + 100.0 * z as f64 + m as f64,
         ZoneMetric::Target5xx if bad => 85.0,
         ZoneMetric::Target5xx => 2.0 + z as f64,
@@ -131,7 +152,9 @@ fn seeded(metric: ZoneMetric, z: usize, m: usize) -> f64 {
         ZoneMetric::ResponseTime => 0.12,
         ZoneMetric::ConnectionErrors if bad => 3.0,
         ZoneMetric::ConnectionErrors => 0.0,
-    }
+        // An ALB has no NLB metrics; nothing seeds them.
+        ZoneMetric::NewFlows | ZoneMetric::TargetResets | ZoneMetric::ElbResets => return None,
+    })
 }
 
 /// What a test seeded, to compare the backend's answers with.
@@ -154,12 +177,13 @@ fn dim(name: &str, value: &str) -> Dimension {
 }
 
 /// A VPC with a subnet in each of [`ZONES`], instances in each subnet, an internal ALB
-/// across the subnets, an instance and an IP target group behind it (one listener each)
-/// with targets registered, and per-AZ `AWS/ApplicationELB` metrics for the window.
+/// across the subnets, an instance and an IP target group behind it (one listener each,
+/// cross-zone load balancing off) with targets registered, and per-AZ
+/// `AWS/ApplicationELB` metrics of `incident` for the window.
 ///
 /// EC2 and ELBv2 are seeded straight at moto and CloudWatch through a bridge of the
 /// test's own, so the product's bridge only ever sees the product's calls.
-async fn seed() -> Seeded {
+async fn seed(incident: Incident) -> Seeded {
     let moto = support::moto_endpoint();
     let seeder = Moto::direct();
     let zone_ids = seeder.zone_ids().await;
@@ -209,6 +233,7 @@ async fn seed() -> Seeded {
         });
         let arn = seeder.create_target_group(&name, port, &vpc_id, kind).await;
         seeder.forward(&lb_arn, port, &arn).await;
+        seeder.set_cross_zone(&arn, "false").await;
         groups.push(arn);
     }
     let (instance_group_arn, ip_group_arn) = (groups[0].clone(), groups[1].clone());
@@ -246,7 +271,10 @@ async fn seed() -> Seeded {
         let mut put = cw.put_metric_data().namespace("AWS/ApplicationELB");
         for m in 0..=MINUTES {
             let at = CwTime::from_secs((window.start + Duration::minutes(m as i64)).timestamp());
-            for metric in ZoneMetric::ALL {
+            for metric in ZoneMetric::APPLICATION {
+                let Some(value) = seeded(incident, metric, z, m) else {
+                    continue;
+                };
                 let unit = if metric == ZoneMetric::ResponseTime {
                     StandardUnit::Seconds
                 } else {
@@ -254,11 +282,11 @@ async fn seed() -> Seeded {
                 };
                 put = put.metric_data(
                     MetricDatum::builder()
-                        .metric_name(metric.metric_name())
+                        .metric_name(cloudwatch::metric_name(metric))
                         .dimensions(dim("LoadBalancer", &dimension))
                         .dimensions(dim("AvailabilityZone", zone))
                         .timestamp(at)
-                        .value(seeded(metric, z, m))
+                        .value(value)
                         .unit(unit.clone())
                         .build(),
                 );
@@ -266,7 +294,7 @@ async fn seed() -> Seeded {
                 // per-AZ answer must never show.
                 put = put.metric_data(
                     MetricDatum::builder()
-                        .metric_name(metric.metric_name())
+                        .metric_name(cloudwatch::metric_name(metric))
                         .dimensions(dim("TargetGroup", &group_dimension))
                         .dimensions(dim("AvailabilityZone", zone))
                         .dimensions(dim("LoadBalancer", &dimension))
@@ -314,7 +342,7 @@ fn pane_rows(buf: &Buffer, rect: Rect) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wire_live_backend_resolves_zones_targets_and_metrics_and_flags_the_gray_zone() {
     let bridge = product_bridge();
-    let s = seed().await;
+    let s = seed(Incident::FiveXxAndLatency).await;
     // Exactly as the product builds it: settings from the command line (none here),
     // everything else from the standard SDK configuration in the environment.
     let backend = AwsBackend::new(AwsSettings {
@@ -393,6 +421,7 @@ async fn wire_live_backend_resolves_zones_targets_and_metrics_and_flags_the_gray
     for g in &health {
         assert_eq!(g.group.vpc_id.as_deref(), Some(s.vpc_id.as_str()));
         assert_eq!(g.group.load_balancer_arns, vec![s.lb_arn.clone()]);
+        assert_eq!(g.group.cross_zone, CrossZone::Off, "read from the group");
         let (want_type, want_source) = if g.group.arn == s.instance_group_arn {
             ("instance", ZoneSource::Instance)
         } else {
@@ -443,14 +472,15 @@ async fn wire_live_backend_resolves_zones_targets_and_metrics_and_flags_the_gray
         ZONES.to_vec()
     );
     for (z, zone) in ZONES.iter().enumerate() {
-        for metric in ZoneMetric::ALL {
+        for metric in ZoneMetric::APPLICATION {
             let series = metrics
                 .series(zone, metric)
                 .unwrap_or_else(|| panic!("no {metric:?} series for {zone}"));
             assert_eq!(series.len(), MINUTES);
             for (m, value) in series.iter().enumerate() {
                 let got = value.unwrap_or_else(|| panic!("{zone} {metric:?} minute {m} missing"));
-                let want = seeded(metric, z, m);
+                let want =
+                    seeded(Incident::FiveXxAndLatency, metric, z, m).expect("every metric seeded");
                 assert!(
                     (got - want).abs() < 1e-9,
                     "{zone} {metric:?} minute {m}: got {got}, seeded {want}"
@@ -508,7 +538,11 @@ async fn wire_live_backend_resolves_zones_targets_and_metrics_and_flags_the_gray
                 "{}: {reason}",
                 summary.zone_name
             );
-            assert_eq!(reason, "in line with sibling AZs");
+            assert!(
+                reason
+                    .starts_with("in line with sibling AZs over the last 5 min (per-AZ LB metrics"),
+                "{reason}"
+            );
             assert_eq!(summary.verdict.outlier_minutes, 0);
         }
         assert_eq!(summary.verdict.judged_minutes, 5);
@@ -530,7 +564,7 @@ async fn wire_live_backend_resolves_zones_targets_and_metrics_and_flags_the_gray
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wire_headless_app_shows_the_seeded_zone_degraded_with_its_id() {
     let bridge = product_bridge();
-    let s = seed().await;
+    let s = seed(Incident::FiveXxAndLatency).await;
     let cli = Cli::parse_from(["grayscope", "--load-balancer", s.lb_name.as_str()]);
     let (app, backend, clock) = grayscope::setup(&cli, Keymap::defaults());
     assert_eq!(clock, Clock::System);
@@ -584,4 +618,118 @@ async fn wire_headless_app_shows_the_seeded_zone_degraded_with_its_id() {
 
     let ops = bridge.operations();
     assert_product_operations_seen(&ops);
+}
+
+/// The classic gray failure as CloudWatch reports it: one zone throws 5xx while its
+/// siblings publish no 5xx datapoints at all, and latency is the same everywhere. The
+/// missing counts are zeros (the siblings had requests), so the zone is DEGRADED on its
+/// 5xx alone. With cross-zone load balancing back on, the same numbers no longer say
+/// which zone's targets are sick, and the verdict says so instead.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wire_siblings_without_5xx_datapoints_leave_the_5xx_zone_degraded() {
+    let _bridge = product_bridge();
+    let s = seed(Incident::FiveXxOnly).await;
+    let backend = AwsBackend::new(AwsSettings {
+        profile: None,
+        region: None,
+    });
+    let lbs = backend
+        .load_balancers(std::slice::from_ref(&s.lb_name))
+        .await
+        .expect("load_balancers")
+        .data;
+    let zone_map = ZoneMap::new(backend.zones().await.expect("zones"));
+    let health = backend.target_health(&lbs).await.expect("target_health");
+    assert!(health.problems.is_empty(), "{:?}", health.problems);
+    assert!(
+        health
+            .data
+            .iter()
+            .all(|g| g.group.cross_zone == CrossZone::Off)
+    );
+    let metrics = backend
+        .zone_metrics(&lbs[0], s.window)
+        .await
+        .expect("zone_metrics");
+
+    // What came over the wire: no 5xx at all for the siblings, requests everywhere.
+    for (z, zone) in ZONES.iter().enumerate() {
+        let requests = metrics.series(zone, ZoneMetric::Requests).unwrap_or(&[]);
+        assert!(requests.iter().all(Option::is_some), "{zone}: {requests:?}");
+        let errors = metrics.series(zone, ZoneMetric::Target5xx).unwrap_or(&[]);
+        let reported = errors.iter().flatten().count();
+        if z == BAD_ZONE {
+            assert_eq!(reported, MINUTES - BAD_FROM, "{zone}: {errors:?}");
+        } else {
+            assert_eq!(reported, 0, "{zone} has no 5xx datapoints: {errors:?}");
+        }
+    }
+
+    let verdicts = |health: &[grayscope::model::targets::TargetGroupHealth]| {
+        summarize(
+            &zone_map,
+            &lbs,
+            health,
+            Some(&metrics),
+            &VerdictParams::default(),
+        )
+    };
+    let summaries = verdicts(&health.data);
+    for (z, summary) in summaries.iter().enumerate() {
+        let reason = &summary.verdict.reason;
+        if z == BAD_ZONE {
+            assert_eq!(summary.level(), Level::Degraded, "{reason}");
+            // 425 of 5635 requests in the last 5 minutes, against 0 of the siblings'.
+            assert!(
+                reason.starts_with(
+                    "gray failure: 5xx 7.5% vs 0.0% in sibling AZs over the last 5 min (per-AZ LB metrics, cross-zone off; outlier in 5 of 5 min)"
+                ),
+                "{reason}"
+            );
+            assert!(!reason.contains("latency"), "{reason}");
+        } else {
+            assert_eq!(
+                summary.level(),
+                Level::Ok,
+                "{}: {reason}",
+                summary.zone_name
+            );
+            let zeros = &summary.evidence.errors_5xx;
+            assert!(
+                zeros.iter().all(|v| *v == Some(0.0)),
+                "{}: missing 5xx are zeros: {zeros:?}",
+                summary.zone_name
+            );
+        }
+    }
+
+    // Cross-zone back to the load balancer's setting (an ALB's: on).
+    let seeder = Moto::direct();
+    for arn in [&s.instance_group_arn, &s.ip_group_arn] {
+        seeder
+            .set_cross_zone(arn, "use_load_balancer_configuration")
+            .await;
+    }
+    // A session reads the setting at most every 5 minutes: a new one reads it now.
+    let backend = AwsBackend::new(AwsSettings {
+        profile: None,
+        region: None,
+    });
+    let mixed = backend.target_health(&lbs).await.expect("target_health");
+    assert!(
+        mixed
+            .data
+            .iter()
+            .all(|g| g.group.cross_zone == CrossZone::On)
+    );
+    let summaries = verdicts(&mixed.data);
+    for (z, summary) in summaries.iter().enumerate() {
+        let reason = &summary.verdict.reason;
+        assert_ne!(summary.level(), Level::Degraded, "{reason}");
+        assert_ne!(summary.level(), Level::Ok, "{reason}");
+        assert!(reason.contains("cross-zone on"), "{reason}");
+        if z == BAD_ZONE {
+            assert_eq!(summary.level(), Level::Watching, "{reason}");
+        }
+    }
 }

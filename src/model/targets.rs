@@ -1,7 +1,14 @@
 //! Target groups and target health, and the per target group x zone tallies the AZ
 //! pane shows.
+//!
+//! Targets whose zone is not known (no zone reported and none resolved, or `all`)
+//! are tallied under [`UNKNOWN_ZONE`] with the reason, never dropped.
 
+use crate::model::zones::CrossZone;
 use std::collections::BTreeMap;
+
+/// The row name of targets whose zone is not known.
+pub const UNKNOWN_ZONE: &str = "unknown zone";
 
 /// A target's health state, as ELBv2 reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -86,6 +93,38 @@ pub struct Target {
     pub description: Option<String>,
     /// ALB anomaly detection ("anomalous"), where the target group has it.
     pub anomalous: bool,
+    /// Whether AWS reported an anomaly-detection result (anomalous or normal) at all:
+    /// only ALB target groups with automatic target weights have one.
+    pub anomaly_checked: bool,
+    /// The load balancer is routing less traffic to this anomalous target.
+    pub mitigation_in_effect: bool,
+    /// AdministrativeOverride `zonal_shift_active`: traffic is shifted away from the
+    /// target's zone.
+    pub zonal_shift_active: bool,
+}
+
+impl Target {
+    /// The zone row this target is tallied under: its zone name, or [`UNKNOWN_ZONE`].
+    pub fn zone_row(&self) -> &str {
+        match self.zone_name.as_deref().map(str::trim) {
+            Some(z) if !z.is_empty() && z != "all" => z,
+            _ => UNKNOWN_ZONE,
+        }
+    }
+
+    /// Why the target's zone is not known, in words; `None` when it is.
+    pub fn unresolved_zone_reason(&self, target_type: &str) -> Option<&'static str> {
+        if self.zone_row() != UNKNOWN_ZONE {
+            return None;
+        }
+        Some(match (self.zone_name.as_deref(), target_type) {
+            (Some("all"), _) => "zone \"all\": outside the load balancer's VPC",
+            (_, "lambda") => "Lambda, which has no zone",
+            (_, "instance") => "instance not found by DescribeInstances",
+            (_, "ip") => "IP in no known subnet of the VPC",
+            _ => "no zone reported",
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,6 +137,9 @@ pub struct TargetGroup {
     pub port: Option<i32>,
     pub vpc_id: Option<String>,
     pub load_balancer_arns: Vec<String>,
+    /// Cross-zone load balancing in effect for the group (its own attribute, else its
+    /// load balancer's).
+    pub cross_zone: CrossZone,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,28 +195,82 @@ impl StateCounts {
     }
 }
 
+/// Per-target signals AWS computes itself, rolled up: ALB anomaly detection and
+/// zonal-shift overrides. Works the same whether cross-zone is on or off, because each
+/// target is counted in its own zone.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AnomalyTally {
+    /// Targets with an anomaly-detection result (anomalous or normal).
+    pub checked: u32,
+    pub anomalous: u32,
+    /// Anomalous targets the load balancer already sends less traffic to.
+    pub mitigated: u32,
+    /// Targets under an active zonal shift.
+    pub zonal_shift: u32,
+}
+
+impl AnomalyTally {
+    pub fn add(&mut self, t: &Target) {
+        if t.anomaly_checked || t.anomalous {
+            self.checked += 1;
+        }
+        if t.anomalous {
+            self.anomalous += 1;
+            if t.mitigation_in_effect {
+                self.mitigated += 1;
+            }
+        }
+        if t.zonal_shift_active {
+            self.zonal_shift += 1;
+        }
+    }
+
+    pub fn merge(&mut self, other: &AnomalyTally) {
+        self.checked += other.checked;
+        self.anomalous += other.anomalous;
+        self.mitigated += other.mitigated;
+        self.zonal_shift += other.zonal_shift;
+    }
+
+    /// `3/5` (anomalous of checked), or `–` when no target has anomaly detection.
+    pub fn ratio_text(&self) -> String {
+        if self.checked == 0 {
+            "–".into()
+        } else {
+            format!("{}/{}", self.anomalous, self.checked)
+        }
+    }
+}
+
 /// One target group's tally in one zone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupZoneTally {
     pub group_arn: String,
     pub group_name: String,
+    /// The zone *name*, or [`UNKNOWN_ZONE`].
     pub zone_name: String,
     pub counts: StateCounts,
     /// The most common reason among non-healthy targets, with how many carry it.
     pub dominant_reason: Option<(String, u32)>,
+    pub anomaly: AnomalyTally,
+    pub cross_zone: CrossZone,
 }
 
-/// Tallies every target group by zone (zone *names*; targets with no known zone
-/// land under `?`). Sorted by zone then group name.
+/// Tallies every target group by zone (zone *names*; targets with no known zone land
+/// under [`UNKNOWN_ZONE`]). Sorted by zone then group name.
 pub fn tally_by_zone(groups: &[TargetGroupHealth]) -> Vec<GroupZoneTally> {
-    // (zone, group name, group arn) -> (counts, reason -> how many)
+    // (zone, group name, group arn) -> (counts, reason -> how many, anomalies, cross-zone)
     type Key = (String, String, String);
-    let mut out: BTreeMap<Key, (StateCounts, BTreeMap<String, u32>)> = BTreeMap::new();
+    type Acc = (StateCounts, BTreeMap<String, u32>, AnomalyTally, CrossZone);
+    let mut out: BTreeMap<Key, Acc> = BTreeMap::new();
     for g in groups {
         for t in &g.targets {
-            let zone = t.zone_name.clone().unwrap_or_else(|| "?".to_string());
             let entry = out
-                .entry((zone, g.group.name.clone(), g.group.arn.clone()))
+                .entry((
+                    t.zone_row().to_string(),
+                    g.group.name.clone(),
+                    g.group.arn.clone(),
+                ))
                 .or_default();
             entry.0.add(&t.state);
             if t.state != TargetState::Healthy
@@ -182,21 +278,27 @@ pub fn tally_by_zone(groups: &[TargetGroupHealth]) -> Vec<GroupZoneTally> {
             {
                 *entry.1.entry(reason.clone()).or_default() += 1;
             }
+            entry.2.add(t);
+            entry.3 = g.group.cross_zone;
         }
     }
     out.into_iter()
-        .map(|((zone_name, group_name, group_arn), (counts, reasons))| {
-            let dominant_reason = reasons
-                .into_iter()
-                .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)));
-            GroupZoneTally {
-                group_arn,
-                group_name,
-                zone_name,
-                counts,
-                dominant_reason,
-            }
-        })
+        .map(
+            |((zone_name, group_name, group_arn), (counts, reasons, anomaly, cross_zone))| {
+                let dominant_reason = reasons
+                    .into_iter()
+                    .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)));
+                GroupZoneTally {
+                    group_arn,
+                    group_name,
+                    zone_name,
+                    counts,
+                    dominant_reason,
+                    anomaly,
+                    cross_zone,
+                }
+            },
+        )
         .collect()
 }
 
@@ -214,6 +316,9 @@ mod tests {
             reason: reason.map(str::to_string),
             description: None,
             anomalous: false,
+            anomaly_checked: false,
+            mitigation_in_effect: false,
+            zonal_shift_active: false,
         }
     }
 
@@ -227,6 +332,7 @@ mod tests {
                 port: Some(80),
                 vpc_id: None,
                 load_balancer_arns: vec![],
+                cross_zone: CrossZone::Off,
             },
             targets,
         }
@@ -294,11 +400,60 @@ mod tests {
     }
 
     #[test]
-    fn targets_without_zone_are_kept() {
-        let mut t = target("i-9", "x", "healthy", None);
-        t.zone_name = None;
-        let tally = tally_by_zone(&[group("web", vec![t])]);
-        assert_eq!(tally[0].zone_name, "?");
-        assert_eq!(tally[0].counts.healthy, 1);
+    fn targets_without_zone_are_kept_under_unknown_with_a_reason() {
+        let mut none = target("i-9", "x", "healthy", None);
+        none.zone_name = None;
+        let all = target("10.9.9.9", "all", "unhealthy", Some("Target.Timeout"));
+        let blank = target("i-8", " ", "healthy", None);
+        let tally = tally_by_zone(&[group("web", vec![none.clone(), all.clone(), blank])]);
+        assert_eq!(tally.len(), 1, "{tally:?}");
+        assert_eq!(tally[0].zone_name, UNKNOWN_ZONE);
+        assert_eq!(tally[0].counts.healthy, 2);
+        assert_eq!(tally[0].counts.unhealthy, 1);
+        assert_eq!(
+            none.unresolved_zone_reason("instance"),
+            Some("instance not found by DescribeInstances")
+        );
+        assert_eq!(
+            none.unresolved_zone_reason("ip"),
+            Some("IP in no known subnet of the VPC")
+        );
+        assert_eq!(
+            none.unresolved_zone_reason("lambda"),
+            Some("Lambda, which has no zone")
+        );
+        assert!(
+            all.unresolved_zone_reason("ip")
+                .is_some_and(|r| r.contains("outside the load balancer's VPC"))
+        );
+        assert_eq!(
+            target("i-1", "us-east-1a", "healthy", None).unresolved_zone_reason("instance"),
+            None
+        );
+    }
+
+    #[test]
+    fn anomalies_and_zonal_shift_roll_up_per_group_and_zone() {
+        let mut a = target("i-1", "us-east-1a", "healthy", None);
+        a.anomaly_checked = true;
+        a.anomalous = true;
+        a.mitigation_in_effect = true;
+        let mut b = target("i-2", "us-east-1a", "healthy", None);
+        b.anomaly_checked = true;
+        b.zonal_shift_active = true;
+        let c = target("i-3", "us-east-1b", "healthy", None);
+        let tally = tally_by_zone(&[group("web", vec![a, b, c])]);
+        assert_eq!(
+            tally[0].anomaly,
+            AnomalyTally {
+                checked: 2,
+                anomalous: 1,
+                mitigated: 1,
+                zonal_shift: 1
+            }
+        );
+        assert_eq!(tally[0].anomaly.ratio_text(), "1/2");
+        assert_eq!(tally[1].anomaly.ratio_text(), "–", "no anomaly detection");
+        assert_eq!(tally[0].cross_zone, CrossZone::Off);
     }
 }

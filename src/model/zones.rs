@@ -72,14 +72,86 @@ impl LbKind {
             LbKind::Gateway => "GWLB",
         }
     }
+}
 
-    /// The CloudWatch namespace of its metrics.
-    pub fn namespace(self) -> &'static str {
+/// Whether a target group's load-balancer nodes send to targets in every zone.
+///
+/// The `AvailabilityZone` dimension of a load balancer's metrics is the zone of the
+/// load-balancer *node*. With cross-zone load balancing off, a node sends only to its
+/// own zone's targets, so per-AZ metrics are per-zone evidence; with it on, every
+/// node's numbers mix every zone's targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum CrossZone {
+    Off,
+    On,
+    /// Not read (yet), or the read failed.
+    #[default]
+    Unknown,
+}
+
+impl CrossZone {
+    pub fn label(self) -> &'static str {
         match self {
-            LbKind::Application => "AWS/ApplicationELB",
-            LbKind::Network => "AWS/NetworkELB",
-            LbKind::Gateway => "AWS/GatewayELB",
+            CrossZone::Off => "cross-zone off",
+            CrossZone::On => "cross-zone on",
+            CrossZone::Unknown => "cross-zone not known",
         }
+    }
+
+    /// The setting in effect for a set of target groups whose metrics are added up:
+    /// mixed if any of them is on, per zone only if every one is known to be off.
+    pub fn combine(settings: impl IntoIterator<Item = CrossZone>) -> CrossZone {
+        let mut out = None;
+        for s in settings {
+            out = Some(match (out, s) {
+                (_, CrossZone::On) | (Some(CrossZone::On), _) => CrossZone::On,
+                (_, CrossZone::Unknown) | (Some(CrossZone::Unknown), _) => CrossZone::Unknown,
+                _ => CrossZone::Off,
+            });
+        }
+        out.unwrap_or(CrossZone::Unknown)
+    }
+}
+
+/// A target group's `load_balancing.cross_zone.enabled` attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupCrossZone {
+    On,
+    Off,
+    /// `use_load_balancer_configuration` (the default), or the attribute left out.
+    FromLoadBalancer,
+}
+
+impl GroupCrossZone {
+    /// The attribute value as DescribeTargetGroupAttributes returns it; anything else
+    /// defers to the load balancer, as AWS does.
+    pub fn parse(value: &str) -> Self {
+        match value.trim() {
+            "true" => GroupCrossZone::On,
+            "false" => GroupCrossZone::Off,
+            _ => GroupCrossZone::FromLoadBalancer,
+        }
+    }
+}
+
+/// The cross-zone setting in effect for a target group: its own attribute when it sets
+/// one, else the load balancer's. An ALB always has it on at the load-balancer level;
+/// NLBs and GWLBs default to off but say so in DescribeLoadBalancerAttributes
+/// (`lb_setting`, `None` when that was not read).
+pub fn effective_cross_zone(
+    kind: LbKind,
+    group: Option<GroupCrossZone>,
+    lb_setting: Option<bool>,
+) -> CrossZone {
+    match group {
+        Some(GroupCrossZone::On) => CrossZone::On,
+        Some(GroupCrossZone::Off) => CrossZone::Off,
+        Some(GroupCrossZone::FromLoadBalancer) | None => match (kind, lb_setting) {
+            (LbKind::Application, _) => CrossZone::On,
+            (_, Some(true)) => CrossZone::On,
+            (_, Some(false)) => CrossZone::Off,
+            (_, None) => CrossZone::Unknown,
+        },
     }
 }
 
@@ -225,6 +297,51 @@ mod tests {
             ),
             Some("targetgroup/web/73e2d6bc24d8a067")
         );
+    }
+
+    #[test]
+    fn cross_zone_group_setting_wins_else_the_load_balancer_decides() {
+        use GroupCrossZone as G;
+        let alb = LbKind::Application;
+        let nlb = LbKind::Network;
+        assert_eq!(
+            effective_cross_zone(alb, Some(G::Off), None),
+            CrossZone::Off
+        );
+        assert_eq!(
+            effective_cross_zone(alb, Some(G::FromLoadBalancer), None),
+            CrossZone::On
+        );
+        assert_eq!(
+            effective_cross_zone(alb, None, Some(false)),
+            CrossZone::On,
+            "ALB: always on"
+        );
+        assert_eq!(
+            effective_cross_zone(nlb, Some(G::FromLoadBalancer), Some(false)),
+            CrossZone::Off
+        );
+        assert_eq!(effective_cross_zone(nlb, None, Some(true)), CrossZone::On);
+        assert_eq!(
+            effective_cross_zone(nlb, Some(G::On), Some(false)),
+            CrossZone::On
+        );
+        assert_eq!(effective_cross_zone(nlb, None, None), CrossZone::Unknown);
+        assert_eq!(G::parse("true"), G::On);
+        assert_eq!(G::parse("false"), G::Off);
+        assert_eq!(
+            G::parse("use_load_balancer_configuration"),
+            G::FromLoadBalancer
+        );
+    }
+
+    #[test]
+    fn cross_zone_combines_to_mixed_if_any_group_is_on() {
+        use CrossZone::*;
+        assert_eq!(CrossZone::combine([Off, Off]), Off);
+        assert_eq!(CrossZone::combine([Off, On, Unknown]), On);
+        assert_eq!(CrossZone::combine([Off, Unknown]), Unknown);
+        assert_eq!(CrossZone::combine([]), Unknown);
     }
 
     #[test]

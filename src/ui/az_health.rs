@@ -1,18 +1,22 @@
 //! Pane 1: per-AZ target health and load-balancer metrics, with the verdict.
 //!
-//! One row per zone (name, ID, verdict, target counts, latest 5xx rate, latency,
-//! connection errors, trend) and under it one row per target group in that zone
-//! (counts and the dominant non-healthy reason). Enter drills into the targets.
+//! One row per zone (name, ID, verdict, target counts, anomalous targets, latest 5xx
+//! rate, latency, connection errors, trend) and under it one row per target group in
+//! that zone (counts and the dominant non-healthy reason; `cross-zone on` where its
+//! per-AZ metrics mix zones). Targets whose zone is not known get their own row. The
+//! verdict's reason goes under its zone, wrapped, the zones that need attention first
+//! when rows are short. Enter drills into the targets.
 
 use crate::action::Action;
 use crate::app::Shared;
 use crate::app::panes::az::AzPane;
 use crate::app::slot::{Slot, age};
 use crate::model::metrics::{ALL_ZONES, latest};
-use crate::model::summary::ZoneSummary;
+use crate::model::summary::{ZoneSummary, lb_cross_zone};
 use crate::model::targets::StateCounts;
 use crate::model::text::{clean, ellipsize};
 use crate::model::verdict::fmt_secs;
+use crate::model::zones::CrossZone;
 use crate::ui::spark::{max_of, sparkline};
 use crate::ui::{pane_block, theme};
 use chrono::{DateTime, Utc};
@@ -70,6 +74,10 @@ struct Columns {
     id: usize,
     verdict: usize,
     count: usize,
+    /// Anomalous / checked targets; 0 when hidden.
+    anom: usize,
+    /// NLBs only: traffic is new flows and the error rate is TCP resets per flow.
+    flows: bool,
     rate: usize,
     rt: usize,
     cerr: usize,
@@ -79,11 +87,14 @@ struct Columns {
 }
 
 impl Columns {
-    fn for_width(w: usize) -> Columns {
+    /// The columns for a pane `w` wide; `anomalies` when some target has anomaly
+    /// detection (the column shows at wide widths regardless).
+    fn for_width(w: usize, anomalies: bool) -> Columns {
         let wide = w >= 96;
         let fixed = 1 + 10 + 1 + 8 + 1 + 8 + 1 + 5 * 4 + 7 + 7 + 5 + 1;
         let req = if wide { 7 } else { 0 };
-        let spare = w.saturating_sub(fixed + req);
+        let anom = if wide || anomalies { 5 } else { 0 };
+        let spare = w.saturating_sub(fixed + req + anom);
         let (trend, rt_trend) = if wide {
             let t = (spare.saturating_sub(2) / 2).min(30);
             (t, t)
@@ -95,6 +106,8 @@ impl Columns {
             id: 8,
             verdict: 8,
             count: 3,
+            anom,
+            flows: false,
             rate: 6,
             rt: 6,
             cerr: 4,
@@ -116,12 +129,17 @@ impl Columns {
             fit("ini", self.count, true),
             fit("unu", self.count, true),
         );
-        if self.req > 0 {
-            s.push_str(&format!(" {}", fit("req/m", self.req - 1, true)));
+        if self.anom > 0 {
+            s.push_str(&format!(" {}", fit("anom", self.anom - 1, true)));
         }
+        if self.req > 0 {
+            let traffic = if self.flows { "flow/m" } else { "req/m" };
+            s.push_str(&format!(" {}", fit(traffic, self.req - 1, true)));
+        }
+        let rate = if self.flows { "rst%" } else { "5xx%" };
         s.push_str(&format!(
             " {} {} {}",
-            fit("5xx%", self.rate, true),
+            fit(rate, self.rate, true),
             fit("RT", self.rt, true),
             fit("cerr", self.cerr, true)
         ));
@@ -129,10 +147,10 @@ impl Columns {
             s.push_str(&format!(
                 " {}",
                 fit(
-                    if self.rt_trend > 0 {
-                        "5xx% (30m)"
-                    } else {
-                        "trend"
+                    match (self.rt_trend > 0, self.flows) {
+                        (true, false) => "5xx% (30m)",
+                        (true, true) => "rst% (30m)",
+                        (false, _) => "trend",
                     },
                     self.trend,
                     false
@@ -158,11 +176,25 @@ impl Columns {
     }
 }
 
-fn rate_series(s: &ZoneSummary) -> Vec<Option<f64>> {
-    s.evidence
-        .errors_5xx
+/// Whether the pane shows NLBs only: no zone has request counts, some have flows.
+fn flows_only(summaries: &[ZoneSummary]) -> bool {
+    let any = |f: fn(&ZoneSummary) -> &[Option<f64>]| {
+        summaries.iter().any(|s| f(s).iter().any(Option::is_some))
+    };
+    !any(|s| &s.evidence.requests) && any(|s| &s.evidence.flows)
+}
+
+/// The error rate per minute, in percent: 5xx per request, or (NLBs) TCP resets per
+/// new flow.
+fn rate_series(s: &ZoneSummary, flows: bool) -> Vec<Option<f64>> {
+    let (errors, traffic) = if flows {
+        (&s.evidence.resets, &s.evidence.flows)
+    } else {
+        (&s.evidence.errors_5xx, &s.evidence.requests)
+    };
+    errors
         .iter()
-        .zip(&s.evidence.requests)
+        .zip(traffic)
         .map(|(e, r)| match (e, r) {
             (Some(e), Some(r)) if *r > 0.0 => Some(e / r * 100.0),
             _ => None,
@@ -171,7 +203,7 @@ fn rate_series(s: &ZoneSummary) -> Vec<Option<f64>> {
 }
 
 fn zone_line(s: &ZoneSummary, c: &Columns, rate_max: f64, rt_max: f64) -> Vec<Span<'static>> {
-    let rates = rate_series(s);
+    let rates = rate_series(s, c.flows);
     let rate = latest(&rates)
         .map(|r| format!("{r:.1}"))
         .unwrap_or_else(|| "–".into());
@@ -181,20 +213,46 @@ fn zone_line(s: &ZoneSummary, c: &Columns, rate_max: f64, rt_max: f64) -> Vec<Sp
     let cerr = latest(&s.evidence.connection_errors)
         .map(|v| format!("{v:.0}"))
         .unwrap_or_else(|| "–".into());
-    let mut spans = vec![
-        Span::raw(format!(
-            " {} {} ",
+    let place = if s.is_unknown_zone() {
+        // Not a zone: the name spans both columns.
+        fit(&clean(&s.zone_name), c.zone + 1 + c.id, false)
+    } else {
+        let id = if s.id_known() {
+            clean(&s.zone_id)
+        } else {
+            "unknown".to_string()
+        };
+        format!(
+            "{} {}",
             fit(&clean(&s.zone_name), c.zone, false),
-            fit(&clean(&s.zone_id), c.id, false)
-        )),
+            fit(&id, c.id, false)
+        )
+    };
+    let mut spans = vec![
+        Span::raw(format!(" {place} ")),
         Span::styled(
             fit(s.verdict.level.label(), c.verdict, false),
             theme::level(s.verdict.level),
         ),
         Span::raw(format!(" {}", c.counts(&s.counts))),
     ];
+    if c.anom > 0 {
+        spans.push(Span::styled(
+            format!(" {}", fit(&s.anomaly.ratio_text(), c.anom - 1, true)),
+            if s.anomaly.anomalous > 0 {
+                theme::warn()
+            } else {
+                Style::new()
+            },
+        ));
+    }
     if c.req > 0 {
-        let req = latest(&s.evidence.requests)
+        let traffic = if c.flows {
+            &s.evidence.flows
+        } else {
+            &s.evidence.requests
+        };
+        let req = latest(traffic)
             .map(|v| format!("{v:.0}"))
             .unwrap_or_else(|| "–".into());
         spans.push(Span::raw(format!(" {}", fit(&req, c.req - 1, true))));
@@ -235,7 +293,15 @@ pub fn render(
     focused: bool,
 ) {
     let now = app.now;
-    let lb_names: Vec<String> = app.selected.iter().map(|l| clean(&l.name)).collect();
+    let health = pane.health.get().map(Vec::as_slice).unwrap_or(&[]);
+    let lb_names: Vec<String> = app
+        .selected
+        .iter()
+        .map(|l| match lb_cross_zone(l, health) {
+            CrossZone::On => format!("{} (cross-zone on)", clean(&l.name)),
+            _ => clean(&l.name),
+        })
+        .collect();
     let mut title = format!(" {number} AZ health ");
     if !lb_names.is_empty() {
         title = format!(" {number} AZ health · {} ", lb_names.join(", "));
@@ -260,8 +326,21 @@ pub fn render(
         slot_status("zones", &app.zones, now),
     ]
     .join(" · ");
-    let block =
+    let mut block =
         pane_block(&title, focused).title_bottom(Line::from(format!(" {status} ")).right_aligned());
+    if !app.selected.is_empty() && pane.drill.is_none() {
+        // The row's numbers and the verdict's cover different windows: say which.
+        let room = (area.width as usize).saturating_sub(status.chars().count() + 6);
+        let note = [
+            " numbers: last minute · verdict: last 5 min ",
+            " numbers: last minute ",
+        ]
+        .into_iter()
+        .find(|n| n.chars().count() <= room);
+        if let Some(note) = note {
+            block = block.title_bottom(Line::from(Span::styled(note, theme::dim())).left_aligned());
+        }
+    }
     let inner = block.inner(area);
     block.render(area, buf);
 
@@ -288,7 +367,7 @@ pub fn render(
                 if i.zone_name == ALL_ZONES {
                     i.status.clone()
                 } else {
-                    format!("{} {}: {}", i.zone_name, i.metric.metric_name(), i.status)
+                    format!("{} {}: {}", i.zone_name, i.metric.label(), i.status)
                 }
             })
             .collect();
@@ -368,6 +447,85 @@ fn empty_state(app: &Shared) -> Vec<Line<'static>> {
     vec![Line::from(Span::styled(text, theme::dim()))]
 }
 
+/// Words wrapped into lines of at most `width` characters; a word longer than a line
+/// is cut.
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let word = ellipsize(word, width);
+        let needed = line.chars().count() + usize::from(!line.is_empty()) + word.chars().count();
+        if !line.is_empty() && needed > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// Most lines one zone's reason may take.
+const MAX_REASON_LINES: usize = 3;
+
+/// The reason lines under each zone, in `spare` rows at most: every reason wrapped to
+/// the pane's width, the zones that need attention most served first; a reason that
+/// does not fit whole is cut on its last line.
+fn reason_lines(summaries: &[ZoneSummary], width: usize, spare: usize) -> Vec<Vec<String>> {
+    const LEAD: &str = "   ↳ ";
+    const MORE: &str = "     ";
+    let wrapped: Vec<Vec<String>> = summaries
+        .iter()
+        .map(|s| {
+            wrap_words(
+                &clean(&s.verdict.reason),
+                width.saturating_sub(LEAD.chars().count()),
+            )
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..summaries.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(summaries[i].level().severity()));
+    let mut budget = vec![0usize; summaries.len()];
+    let mut left = spare;
+    // One line each first (worst first), then the rest of each reason.
+    for pass in [1, MAX_REASON_LINES] {
+        for &i in &order {
+            let want = wrapped[i].len().min(pass);
+            let more = want.saturating_sub(budget[i]).min(left);
+            budget[i] += more;
+            left -= more;
+        }
+    }
+    wrapped
+        .into_iter()
+        .zip(budget)
+        .map(|(lines, n)| {
+            let cut = lines.len() > n;
+            lines
+                .into_iter()
+                .take(n)
+                .enumerate()
+                .map(|(k, l)| {
+                    let l = if cut && k + 1 == n {
+                        ellipsize(
+                            &format!("{l} …"),
+                            width.saturating_sub(LEAD.chars().count()),
+                        )
+                    } else {
+                        l
+                    };
+                    format!("{}{l}", if k == 0 { LEAD } else { MORE })
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// Scrolls so that `selected` stays visible in `height` rows.
 fn window(len: usize, selected: usize, height: usize) -> std::ops::Range<usize> {
     if height == 0 {
@@ -396,8 +554,15 @@ fn table_lines(
         };
         return vec![Line::from(Span::styled(text, theme::dim()))];
     }
-    let c = Columns::for_width(width);
-    let rate_series_all: Vec<Vec<Option<f64>>> = pane.summaries.iter().map(rate_series).collect();
+    let c = Columns {
+        flows: flows_only(&pane.summaries),
+        ..Columns::for_width(width, pane.summaries.iter().any(|s| s.anomaly.checked > 0))
+    };
+    let rate_series_all: Vec<Vec<Option<f64>>> = pane
+        .summaries
+        .iter()
+        .map(|s| rate_series(s, c.flows))
+        .collect();
     // Floors keep healthy noise (0.3% vs 0.6% 5xx, 90 vs 120 ms) low on the chart
     // instead of stretching it to full height: a full bar must mean something.
     let rate_max = max_of(rate_series_all.iter().map(Vec::as_slice)).max(SPARK_FLOOR_5XX_PCT);
@@ -411,27 +576,27 @@ fn table_lines(
     // Each display line, and the selectable row it is (reason lines are not rows).
     let mut items: Vec<(Line<'static>, Option<usize>)> = Vec::new();
     let row_count: usize = pane.summaries.iter().map(|s| 1 + s.groups.len()).sum();
-    let show_reasons = height > row_count + pane.summaries.len();
+    let reasons = reason_lines(&pane.summaries, width, height.saturating_sub(1 + row_count));
     let mut row = 0;
-    for s in &pane.summaries {
+    for (s, reason) in pane.summaries.iter().zip(reasons) {
         items.push((Line::from(zone_line(s, &c, rate_max, rt_max)), Some(row)));
         row += 1;
-        if show_reasons {
-            let text = format!("   ↳ {}", clean(&s.verdict.reason));
-            items.push((
-                Line::from(Span::styled(
-                    ellipsize(&text, width),
-                    theme::level(s.verdict.level).remove_modifier(ratatui::style::Modifier::BOLD),
-                )),
-                None,
-            ));
+        let style = theme::level(s.verdict.level).remove_modifier(ratatui::style::Modifier::BOLD);
+        for text in reason {
+            items.push((Line::from(Span::styled(text, style)), None));
         }
         for g in &s.groups {
-            let reason = g
+            let mut reason = g
                 .dominant_reason
                 .as_ref()
                 .map(|(r, n)| format!("{} ×{n}", clean(r)))
                 .unwrap_or_default();
+            if g.cross_zone == CrossZone::On {
+                if !reason.is_empty() {
+                    reason.push_str(" · ");
+                }
+                reason.push_str("cross-zone on");
+            }
             let name_w = c.zone + 1 + c.id + 1 + c.verdict - 2;
             items.push((
                 Line::from(vec![
@@ -439,9 +604,14 @@ fn table_lines(
                         format!("   {}", fit(&clean(&g.group_name), name_w, false)),
                         theme::dim(),
                     ),
-                    Span::raw(format!(" {} ", c.counts(&g.counts))),
+                    Span::raw(format!(" {}", c.counts(&g.counts))),
+                    Span::raw(if c.anom > 0 {
+                        format!(" {} ", fit(&g.anomaly.ratio_text(), c.anom - 1, true))
+                    } else {
+                        " ".to_string()
+                    }),
                     Span::styled(
-                        ellipsize(&reason, width.saturating_sub(3 + name_w + 2 + 20)),
+                        ellipsize(&reason, width.saturating_sub(3 + name_w + 2 + 20 + c.anom)),
                         if g.counts.failing() > 0 {
                             theme::warn()
                         } else {
@@ -562,4 +732,19 @@ fn drill_lines(
         lines.push(line);
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wraps_on_words_and_cuts_only_overlong_words() {
+        assert_eq!(
+            wrap_words("5xx 4.8% vs 0.0% in sibling AZs", 12),
+            ["5xx 4.8% vs", "0.0% in", "sibling AZs"]
+        );
+        assert_eq!(wrap_words("abcdefghij", 4), ["abc…"]);
+        assert!(wrap_words("  ", 10).is_empty());
+    }
 }

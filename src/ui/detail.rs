@@ -8,6 +8,7 @@ use crate::app::{App, Shared};
 use crate::model::metrics::latest;
 use crate::model::text::clean;
 use crate::model::verdict::fmt_secs;
+use crate::model::zones::CrossZone;
 use crate::ui::{pane_block, theme};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -52,10 +53,19 @@ pub fn az_lines(pane: &AzPane, _shared: &Shared) -> Vec<Line<'static>> {
             ),
             field(
                 "anomaly detection",
-                if t.anomalous {
-                    "anomalous".into()
+                match (t.anomalous, t.anomaly_checked, t.mitigation_in_effect) {
+                    (true, _, true) => "anomalous, mitigation in effect".into(),
+                    (true, _, false) => "anomalous".into(),
+                    (false, true, _) => "normal".into(),
+                    (false, false, _) => "not reported (no automatic target weights)".into(),
+                },
+            ),
+            field(
+                "zonal shift",
+                if t.zonal_shift_active {
+                    "active: traffic is shifted away from this zone".into()
                 } else {
-                    "normal".into()
+                    "–".into()
                 },
             ),
             field(
@@ -76,7 +86,7 @@ pub fn az_lines(pane: &AzPane, _shared: &Shared) -> Vec<Line<'static>> {
                 (Some(e), Some(r)) if r > 0.0 => format!(" ({:.1}%)", e / r * 100.0),
                 _ => String::new(),
             };
-            vec![
+            let mut lines = vec![
                 Line::from(vec![
                     Span::styled(
                         format!("{} · {}", clean(&s.zone_name), clean(&s.zone_id)),
@@ -91,16 +101,7 @@ pub fn az_lines(pane: &AzPane, _shared: &Shared) -> Vec<Line<'static>> {
                     ),
                     Span::raw(format!(": {}", clean(&s.verdict.reason))),
                 ]),
-                field(
-                    "last minute",
-                    format!(
-                        "{} req, {} 5xx{rate}, RT {}, {} conn errors",
-                        opt(req, |v| format!("{v:.0}")),
-                        opt(err, |v| format!("{v:.0}")),
-                        opt(latest(&e.response_time), fmt_secs),
-                        opt(latest(&e.connection_errors), |v| format!("{v:.0}")),
-                    ),
-                ),
+                field("last minute", last_minute(e, req, err, &rate)),
                 field(
                     "outlier minutes",
                     format!(
@@ -108,6 +109,8 @@ pub fn az_lines(pane: &AzPane, _shared: &Shared) -> Vec<Line<'static>> {
                         s.verdict.outlier_minutes, s.verdict.judged_minutes
                     ),
                 ),
+                field("evidence", s.verdict.evidence_used.join(", ")),
+                field("minute by minute", String::new()),
                 field(
                     "targets",
                     format!(
@@ -119,7 +122,16 @@ pub fn az_lines(pane: &AzPane, _shared: &Shared) -> Vec<Line<'static>> {
                         s.counts.unused
                     ),
                 ),
-            ]
+            ];
+            // One line per minute of the verdict window, under its heading.
+            let at = lines.len() - 1;
+            lines.splice(
+                at..at,
+                minute_by_minute(s)
+                    .into_iter()
+                    .map(|m| Line::from(Span::raw(format!("  {}", clean(&m))))),
+            );
+            lines
         }
         Some(RowKey::Group { zone, group_arn }) => {
             let Some(g) = pane
@@ -154,6 +166,27 @@ pub fn az_lines(pane: &AzPane, _shared: &Shared) -> Vec<Line<'static>> {
                         .map(|(r, n)| format!("{r} ({n} targets)"))
                         .unwrap_or_else(|| "–".into()),
                 ),
+                field(
+                    "cross-zone",
+                    match g.cross_zone {
+                        CrossZone::On => {
+                            "on: per-AZ LB metrics mix every zone's targets".to_string()
+                        }
+                        CrossZone::Off => "off: per-AZ LB metrics are per-zone evidence".into(),
+                        CrossZone::Unknown => "not known".into(),
+                    },
+                ),
+                field(
+                    "anomaly detection",
+                    if g.anomaly.checked == 0 {
+                        "not reported".to_string()
+                    } else {
+                        format!(
+                            "{} of {} targets anomalous, {} mitigated",
+                            g.anomaly.anomalous, g.anomaly.checked, g.anomaly.mitigated
+                        )
+                    },
+                ),
             ]
         }
         None => vec![Line::from(Span::styled(
@@ -167,6 +200,91 @@ pub fn az_lines(pane: &AzPane, _shared: &Shared) -> Vec<Line<'static>> {
 pub fn wrapped_rows(lines: &[Line], width: u16) -> usize {
     let w = (width as usize).max(1);
     lines.iter().map(|l| l.width().div_ceil(w).max(1)).sum()
+}
+
+/// The verdict window minute by minute: the zone's error rate and latency in each
+/// minute and which signals made it an outlier against the sibling zones.
+fn minute_by_minute(s: &crate::model::summary::ZoneSummary) -> Vec<String> {
+    let e = &s.evidence;
+    let nlb = e.requests.iter().all(Option::is_none) && e.flows.iter().any(Option::is_some);
+    let at = |series: &[Option<f64>], slot: usize| series.get(slot).copied().flatten();
+    let minutes: Vec<String> = s
+        .verdict
+        .minutes
+        .iter()
+        .map(|(slot, signal)| {
+            let when = e
+                .window
+                .map(|w| {
+                    (w.start + chrono::Duration::minutes(*slot as i64))
+                        .format("%H:%M")
+                        .to_string()
+                })
+                .unwrap_or_else(|| format!("#{slot}"));
+            let (errors, traffic, label) = if nlb {
+                (at(&e.resets, *slot), at(&e.flows, *slot), "rst")
+            } else {
+                (at(&e.errors_5xx, *slot), at(&e.requests, *slot), "5xx")
+            };
+            let mut numbers = match (errors, traffic) {
+                (Some(x), Some(t)) if t > 0.0 => format!("{label} {:.1}%", x / t * 100.0),
+                (_, None) => "no traffic".to_string(),
+                _ => format!("{label} –"),
+            };
+            if let Some(rt) = at(&e.response_time, *slot) {
+                numbers.push_str(&format!(" {}", fmt_secs(rt)));
+            }
+            let fired: Vec<&str> = [
+                (signal.errors, "5xx"),
+                (signal.latency, "latency"),
+                (signal.connections, "conn errors"),
+                (signal.resets, "resets"),
+            ]
+            .into_iter()
+            .filter_map(|(on, name)| on.then_some(name))
+            .collect();
+            if fired.is_empty() {
+                format!("{when} {numbers}")
+            } else {
+                format!("{when} {numbers} OUTLIER ({})", fired.join(", "))
+            }
+        })
+        .collect();
+    if minutes.is_empty() {
+        vec!["–".into()]
+    } else {
+        minutes
+    }
+}
+
+/// The zone's last minute in numbers: an ALB's requests, 5xx, latency and connection
+/// errors, or an NLB's new flows and TCP resets.
+fn last_minute(
+    e: &crate::model::verdict::ZoneEvidence,
+    req: Option<f64>,
+    err: Option<f64>,
+    rate: &str,
+) -> String {
+    let flows = latest(&e.flows);
+    if req.is_none() && flows.is_some() {
+        let resets = latest(&e.resets);
+        let share = match (resets, flows) {
+            (Some(r), Some(f)) if f > 0.0 => format!(" ({:.1}%)", r / f * 100.0),
+            _ => String::new(),
+        };
+        return format!(
+            "{} new flows, {} TCP resets{share}",
+            opt(flows, |v| format!("{v:.0}")),
+            opt(resets, |v| format!("{v:.0}")),
+        );
+    }
+    format!(
+        "{} req, {} 5xx{rate}, RT {}, {} conn errors",
+        opt(req, |v| format!("{v:.0}")),
+        opt(err, |v| format!("{v:.0}")),
+        opt(latest(&e.response_time), fmt_secs),
+        opt(latest(&e.connection_errors), |v| format!("{v:.0}")),
+    )
 }
 
 pub fn render(area: Rect, buf: &mut Buffer, app: &App) {

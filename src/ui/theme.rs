@@ -7,6 +7,7 @@ use ratatui::style::{Color, Modifier, Style};
 pub fn level(l: Level) -> Style {
     match l {
         Level::Ok => Style::new().fg(Color::Green),
+        Level::Watching => Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
         Level::Degraded => Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
         Level::Impaired => Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
         Level::Unknown => Style::new().fg(Color::DarkGray),

@@ -14,7 +14,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use aws_sdk_ec2::types::{Instance, InstanceType};
 use aws_sdk_elasticloadbalancingv2::types::{
     Action as ElbAction, ActionTypeEnum, LoadBalancerSchemeEnum, LoadBalancerTypeEnum,
-    ProtocolEnum, TargetDescription, TargetTypeEnum,
+    ProtocolEnum, TargetDescription, TargetGroupAttribute, TargetTypeEnum,
 };
 
 /// The image every seeded instance runs (any ID moto knows).
@@ -185,5 +185,22 @@ impl Moto {
             register = register.targets(TargetDescription::builder().id(id).port(port).build());
         }
         register.send().await.expect(failure);
+    }
+
+    /// Sets the group's own `load_balancing.cross_zone.enabled` attribute (`true`,
+    /// `false` or `use_load_balancer_configuration`, moto's default).
+    pub async fn set_cross_zone(&self, group_arn: &str, enabled: &str) {
+        self.elb
+            .modify_target_group_attributes()
+            .target_group_arn(group_arn)
+            .attributes(
+                TargetGroupAttribute::builder()
+                    .key("load_balancing.cross_zone.enabled")
+                    .value(enabled)
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("seed: ModifyTargetGroupAttributes");
     }
 }

@@ -14,7 +14,7 @@ use crate::model::metrics::{ALL_ZONES, MetricIssue, Window, ZoneMetric, ZoneMetr
 use crate::model::summary::{ZoneSummary, summarize, targets_in};
 use crate::model::targets::{Target, TargetGroupHealth};
 use crate::model::verdict::{Level, VerdictParams};
-use crate::model::zones::{LbKind, LoadBalancer, ZoneMap};
+use crate::model::zones::{LoadBalancer, ZoneMap};
 use chrono::{DateTime, Utc};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -147,21 +147,11 @@ impl AzPane {
         }
     }
 
-    /// The zone with the worst verdict (the first zone when none is worse than OK).
+    /// The zone needing attention most (IMPAIRED, DEGRADED, WATCH, UNKNOWN; the first
+    /// zone when all are OK): see [`summary::worst_zone`](crate::model::summary::worst_zone).
     pub fn worst_zone(&self) -> Option<String> {
-        let rank = |l: Level| match l {
-            Level::Impaired => 3,
-            Level::Degraded => 2,
-            _ => 0,
-        };
-        let worst = self
-            .all_summaries
-            .iter()
-            .max_by_key(|s| (rank(s.level()), std::cmp::Reverse(s.zone_name.clone())))?;
-        if rank(worst.level()) == 0 {
-            return self.all_summaries.first().map(|s| s.zone_name.clone());
-        }
-        Some(worst.zone_name.clone())
+        crate::model::summary::worst_zone(&self.all_summaries)
+            .map(|i| self.all_summaries[i].zone_name.clone())
     }
 
     /// The zone the selection is on (a zone row or a group row within it).
@@ -312,17 +302,18 @@ pub fn filtered(all: &[ZoneSummary], filter: Option<&Filter>) -> Vec<ZoneSummary
         .collect()
 }
 
-/// Per-AZ metrics of every watched load balancer, merged. The per-AZ metrics the
-/// verdict reads (5xx, response time) are ALB metrics; an NLB's flows and resets are
-/// not modelled yet, which the pane says instead of guessing. A load balancer whose
-/// metrics fail is named while the others show.
+/// Per-AZ metrics of every watched load balancer, merged: an ALB's requests, 5xx,
+/// latency and connection errors, an NLB's new flows and TCP resets. A kind without
+/// per-AZ metrics the verdict reads (GWLB) is said instead of guessed. A load balancer
+/// whose metrics fail is named while the others show.
 pub async fn load_metrics(
     s: &Services,
     lbs: &[LoadBalancer],
     window: Window,
 ) -> Result<ZoneMetrics, BackendError> {
-    let (albs, others): (Vec<&LoadBalancer>, Vec<&LoadBalancer>) =
-        lbs.iter().partition(|lb| lb.kind == LbKind::Application);
+    let (albs, others): (Vec<&LoadBalancer>, Vec<&LoadBalancer>) = lbs
+        .iter()
+        .partition(|lb| !ZoneMetric::for_kind(lb.kind).is_empty());
     let results =
         futures::future::join_all(albs.iter().map(|lb| s.metrics.zone_metrics(lb, window))).await;
     let mut merged = ZoneMetrics::empty(window);
@@ -334,7 +325,7 @@ pub async fn load_metrics(
             zone_name: ALL_ZONES.into(),
             metric: ZoneMetric::Requests,
             status: format!(
-                "{} {}: per-AZ metrics are shown for ALBs only; its verdict uses target health",
+                "{} {}: no per-AZ metrics for this kind; its verdict uses target health",
                 lb.kind.label(),
                 lb.name
             ),

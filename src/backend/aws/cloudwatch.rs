@@ -1,4 +1,7 @@
 //! CloudWatch: per-AZ load-balancer metrics in one GetMetricData call (plus its pages).
+//!
+//! The CloudWatch names of the model's [`ZoneMetric`]s live here: namespaces, metric
+//! names and statistics, for ALBs (`AWS/ApplicationELB`) and NLBs (`AWS/NetworkELB`).
 
 use super::paging::all_pages;
 use super::{AwsBackend, Ctx};
@@ -6,7 +9,7 @@ use crate::backend::BackendError;
 use crate::backend::Metrics;
 use crate::model::metrics::{MetricIssue, Window, ZoneMetric, ZoneMetrics};
 use crate::model::text::{clean, ellipsize};
-use crate::model::zones::LoadBalancer;
+use crate::model::zones::{LbKind, LoadBalancer};
 use async_trait::async_trait;
 use aws_sdk_cloudwatch::types::{
     Dimension, Metric, MetricDataQuery, MetricDataResult, MetricStat, ScanBy, StatusCode,
@@ -18,6 +21,37 @@ const SERVICE: &str = "monitoring";
 const OP: &str = "GetMetricData";
 /// One-minute buckets.
 const PERIOD_SECONDS: i32 = 60;
+
+/// The CloudWatch namespace of a load balancer kind's metrics.
+pub fn namespace(kind: LbKind) -> &'static str {
+    match kind {
+        LbKind::Application => "AWS/ApplicationELB",
+        LbKind::Network => "AWS/NetworkELB",
+        LbKind::Gateway => "AWS/GatewayELB",
+    }
+}
+
+/// The CloudWatch metric name of a [`ZoneMetric`] in its load balancer's namespace.
+pub fn metric_name(metric: ZoneMetric) -> &'static str {
+    match metric {
+        ZoneMetric::Requests => "RequestCount",
+        ZoneMetric::Target5xx => "HTTPCode_Target_5XX_Count",
+        ZoneMetric::Elb5xx => "HTTPCode_ELB_5XX_Count",
+        ZoneMetric::ResponseTime => "TargetResponseTime",
+        ZoneMetric::ConnectionErrors => "TargetConnectionErrorCount",
+        ZoneMetric::NewFlows => "NewFlowCount",
+        ZoneMetric::TargetResets => "TCP_Target_Reset_Count",
+        ZoneMetric::ElbResets => "TCP_ELB_Reset_Count",
+    }
+}
+
+/// The statistic asked for: counts add up per minute, response time is averaged.
+pub fn statistic(metric: ZoneMetric) -> &'static str {
+    match metric {
+        ZoneMetric::ResponseTime => "Average",
+        _ => "Sum",
+    }
+}
 
 /// The query ID for one metric in the zone at `zone_index` of the load balancer's
 /// zones: `<code>_<index>`, e.g. `t5xx_2` (starts lowercase, only `[a-z0-9_]`).
@@ -33,15 +67,15 @@ pub(crate) fn parse_query_id(id: &str) -> Option<(ZoneMetric, usize)> {
 
 /// One query per zone x [`ZoneMetric`], dimensions `LoadBalancer` and `AvailabilityZone`.
 fn queries(lb: &LoadBalancer, dimension: &str) -> Vec<MetricDataQuery> {
-    let namespace = lb.kind.namespace();
+    let namespace = namespace(lb.kind);
     lb.zone_names
         .iter()
         .enumerate()
         .flat_map(|(i, zone)| {
-            ZoneMetric::ALL.into_iter().map(move |metric| {
+            ZoneMetric::for_kind(lb.kind).iter().map(move |&metric| {
                 let m = Metric::builder()
                     .namespace(namespace)
-                    .metric_name(metric.metric_name())
+                    .metric_name(metric_name(metric))
                     .dimensions(
                         Dimension::builder()
                             .name("LoadBalancer")
@@ -61,7 +95,7 @@ fn queries(lb: &LoadBalancer, dimension: &str) -> Vec<MetricDataQuery> {
                         MetricStat::builder()
                             .metric(m)
                             .period(PERIOD_SECONDS)
-                            .stat(metric.statistic())
+                            .stat(statistic(metric))
                             .build(),
                     )
                     .return_data(true)
@@ -181,7 +215,6 @@ fn chrono_time(t: &SmithyTime) -> Option<DateTime<Utc>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::zones::LbKind;
 
     #[test]
     fn query_ids_round_trip_and_are_valid() {
@@ -213,10 +246,29 @@ mod tests {
             zone_names: vec!["us-east-1a".into(), "us-east-1b".into()],
         };
         let q = queries(&lb, "net/edge/abc");
-        assert_eq!(q.len(), 2 * ZoneMetric::ALL.len());
-        let stat = q[ZoneMetric::ALL.len()].metric_stat().expect("stat");
+        assert_eq!(q.len(), 2 * ZoneMetric::NETWORK.len());
+        let stat = q[ZoneMetric::NETWORK.len()].metric_stat().expect("stat");
         let metric = stat.metric().expect("metric");
         assert_eq!(metric.namespace(), Some("AWS/NetworkELB"));
+        assert_eq!(metric.metric_name(), Some("NewFlowCount"));
+        // An NLB is asked for its flows and resets, not for ALB metrics.
+        let names: Vec<&str> = q
+            .iter()
+            .take(ZoneMetric::NETWORK.len())
+            .filter_map(|q| q.metric_stat()?.metric()?.metric_name())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "NewFlowCount",
+                "TCP_Target_Reset_Count",
+                "TCP_ELB_Reset_Count"
+            ]
+        );
+        assert!(
+            q.iter()
+                .all(|q| q.metric_stat().and_then(|s| s.stat()) == Some("Sum"))
+        );
         let dims: Vec<(&str, &str)> = metric
             .dimensions()
             .iter()

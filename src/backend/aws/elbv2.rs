@@ -5,10 +5,11 @@ use super::paging::all_pages;
 use super::{Ctx, log_call};
 use crate::backend::{BackendError, Partial};
 use crate::model::targets::{Target, TargetGroup, TargetState, ZoneSource};
-use crate::model::zones::{LbKind, LoadBalancer};
+use crate::model::zones::{CrossZone, GroupCrossZone, LbKind, LoadBalancer};
 use aws_sdk_elasticloadbalancingv2 as elb;
 use aws_sdk_elasticloadbalancingv2::types::{
-    AnomalyResultEnum, DescribeTargetHealthInputIncludeEnum, TargetHealthDescription,
+    AnomalyResultEnum, DescribeTargetHealthInputIncludeEnum, MitigationInEffectEnum,
+    TargetAdministrativeOverrideStateEnum, TargetHealthDescription,
 };
 use std::collections::HashSet;
 use std::time::Instant;
@@ -230,6 +231,8 @@ pub(crate) async fn target_groups(
                         port: g.port(),
                         vpc_id: g.vpc_id().map(str::to_string),
                         load_balancer_arns: g.load_balancer_arns().to_vec(),
+                        // Read separately (DescribeTargetGroupAttributes).
+                        cross_zone: CrossZone::Unknown,
                     })
                 }));
             })
@@ -299,5 +302,79 @@ fn map_target(d: &TargetHealthDescription, lambda: bool) -> Option<Target> {
         description: health.and_then(|h| h.description()).map(str::to_string),
         anomalous: d.anomaly_detection().and_then(|a| a.result())
             == Some(&AnomalyResultEnum::Anomalous),
+        // Only target groups with automatic target weights carry a result at all.
+        anomaly_checked: d.anomaly_detection().and_then(|a| a.result()).is_some(),
+        mitigation_in_effect: d.anomaly_detection().and_then(|a| a.mitigation_in_effect())
+            == Some(&MitigationInEffectEnum::Yes),
+        zonal_shift_active: d.administrative_override().and_then(|o| o.state())
+            == Some(&TargetAdministrativeOverrideStateEnum::ZonalShiftActive),
     })
+}
+
+/// The attribute that turns cross-zone load balancing on or off, on target groups and
+/// on load balancers alike.
+const CROSS_ZONE_ATTRIBUTE: &str = "load_balancing.cross_zone.enabled";
+
+/// DescribeTargetGroupAttributes: the group's own cross-zone setting. `None` when the
+/// group does not carry the attribute (it then follows its load balancer).
+pub(crate) async fn target_group_cross_zone(
+    ctx: &Ctx<'_>,
+    group_arn: &str,
+) -> Result<Option<GroupCrossZone>, BackendError> {
+    const OP: &str = "DescribeTargetGroupAttributes";
+    let out = ctx
+        .pace
+        .elbv2
+        .run(|| async {
+            let request = ctx
+                .clients
+                .elbv2
+                .describe_target_group_attributes()
+                .target_group_arn(group_arn);
+            let started = Instant::now();
+            let result = request.send().await;
+            log_call(SERVICE, OP, started, result.is_ok());
+            result.map_err(|e| classify(OP, &e, ctx.profile))
+        })
+        .await?;
+    Ok(out
+        .attributes()
+        .iter()
+        .find(|a| a.key() == Some(CROSS_ZONE_ATTRIBUTE))
+        .and_then(|a| a.value())
+        .map(GroupCrossZone::parse))
+}
+
+/// DescribeLoadBalancerAttributes: the load balancer's cross-zone setting (NLB and
+/// GWLB; an ALB has it on, always). `None` when the attribute is missing or not a
+/// boolean.
+pub(crate) async fn load_balancer_cross_zone(
+    ctx: &Ctx<'_>,
+    lb_arn: &str,
+) -> Result<Option<bool>, BackendError> {
+    const OP: &str = "DescribeLoadBalancerAttributes";
+    let out = ctx
+        .pace
+        .elbv2
+        .run(|| async {
+            let request = ctx
+                .clients
+                .elbv2
+                .describe_load_balancer_attributes()
+                .load_balancer_arn(lb_arn);
+            let started = Instant::now();
+            let result = request.send().await;
+            log_call(SERVICE, OP, started, result.is_ok());
+            result.map_err(|e| classify(OP, &e, ctx.profile))
+        })
+        .await?;
+    Ok(out
+        .attributes()
+        .iter()
+        .find(|a| a.key() == Some(CROSS_ZONE_ATTRIBUTE))
+        .and_then(|a| match a.value().map(str::trim) {
+            Some("true") => Some(true),
+            Some("false") => Some(false),
+            _ => None,
+        }))
 }

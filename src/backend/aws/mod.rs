@@ -15,7 +15,7 @@
 //! field named after its client: `ctx.clients.ec2.describe_instances()`,
 //! `ctx.clients.elbv2.describe_target_health()`, `ctx.clients.cloudwatch.get_metric_data()`.
 
-mod cloudwatch;
+pub mod cloudwatch;
 mod ec2;
 mod elbv2;
 pub mod error;
@@ -24,7 +24,7 @@ mod paging;
 mod targets;
 
 use crate::backend::{Account, BackendError, Identity};
-use crate::model::zones::Subnet;
+use crate::model::zones::{GroupCrossZone, Subnet};
 use async_trait::async_trait;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
@@ -134,11 +134,16 @@ impl Default for PageSizes {
 
 /// What does not change during a session, asked for once: an instance's zone, a VPC's
 /// subnets (CIDR and zone). A refresh describes only instances it has not seen.
+/// What rarely changes is read again only when stale: cross-zone settings.
 #[derive(Debug, Default)]
 pub(crate) struct SessionCache {
     pub(crate) instance_zones: Mutex<HashMap<String, String>>,
     /// Per VPC: its subnets and when they were read.
     pub(crate) subnets: Mutex<HashMap<String, (Vec<Subnet>, Instant)>>,
+    /// Per target group: its own cross-zone attribute (`None`: not set) and when read.
+    pub(crate) group_cross_zone: Mutex<HashMap<String, (Option<GroupCrossZone>, Instant)>>,
+    /// Per NLB or GWLB: its cross-zone attribute and when it was read.
+    pub(crate) lb_cross_zone: Mutex<HashMap<String, (Option<bool>, Instant)>>,
 }
 
 /// What the per-service functions need: the clients, the profile for error hints, the

@@ -9,10 +9,16 @@
 use super::{AwsBackend, Ctx, ec2, elbv2};
 use crate::backend::{BackendError, Partial, Targets};
 use crate::model::targets::{TargetGroup, TargetGroupHealth, ZoneSource};
-use crate::model::zones::{LoadBalancer, Subnet, Zone, zone_of_ip};
+use crate::model::zones::{
+    CrossZone, GroupCrossZone, LbKind, LoadBalancer, Subnet, Zone, effective_cross_zone, zone_of_ip,
+};
 use async_trait::async_trait;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::{Duration, Instant};
+
+/// A target group's or load balancer's cross-zone setting is read again at most this
+/// often: it rarely changes, and a refresh should not cost a call per group.
+pub const CROSS_ZONE_STALE_AFTER: Duration = Duration::from_secs(300);
 
 /// A VPC's subnets are read again at most this often, and only when an IP target
 /// falls outside every known subnet (a subnet added during the session).
@@ -45,7 +51,11 @@ impl Targets for AwsBackend {
 /// Target groups of `lbs` (each once), their targets' health, and every target's zone.
 ///
 /// Three rounds, each one's calls at the same time (within the service's pace):
-/// DescribeTargetGroups per load balancer; DescribeTargetHealth per group; then
+/// DescribeTargetGroups per load balancer; DescribeTargetHealth per group, with
+/// DescribeTargetGroupAttributes per group (whether cross-zone load balancing is on)
+/// and DescribeLoadBalancerAttributes per NLB or GWLB (the setting a group falls back
+/// to; an ALB's is always on) when the session has not read them in the last
+/// [`CROSS_ZONE_STALE_AFTER`]; then
 /// DescribeInstances for instance targets without a reported zone that the session has
 /// not seen, alongside DescribeSubnets for VPCs whose subnets are not known yet. The
 /// last round only refines zones: if it fails, the targets keep no zone and the
@@ -63,10 +73,49 @@ async fn target_health(
         groups
             .iter()
             .map(|g| elbv2::target_health(ctx, &g.arn, &g.target_type)),
-    )
-    .await;
-    let mut out = Vec::new();
+    );
+    let group_settings =
+        futures::future::join_all(groups.iter().map(|g| group_cross_zone_setting(ctx, &g.arn)));
+    let non_albs: Vec<&LoadBalancer> = lbs
+        .iter()
+        .filter(|lb| lb.kind != LbKind::Application)
+        .collect();
+    let lb_settings = futures::future::join_all(
+        non_albs
+            .iter()
+            .map(|lb| lb_cross_zone_setting(ctx, &lb.arn)),
+    );
+    let (healths, group_settings, lb_settings) =
+        futures::join!(healths, group_settings, lb_settings);
     let mut problems = Vec::new();
+    let lb_settings: HashMap<&str, Option<bool>> = non_albs
+        .iter()
+        .zip(lb_settings)
+        .map(|(lb, r)| {
+            let setting = r.unwrap_or_else(|e| {
+                problems.push(BackendError::Other(format!(
+                    "load balancer {}: cross-zone setting not read: {e}",
+                    lb.name
+                )));
+                None
+            });
+            (lb.arn.as_str(), setting)
+        })
+        .collect();
+    let mut groups = groups;
+    for (group, setting) in groups.iter_mut().zip(group_settings) {
+        group.cross_zone = match setting {
+            Ok(setting) => group_cross_zone(group, setting, lbs, &lb_settings),
+            Err(e) => {
+                problems.push(BackendError::Other(format!(
+                    "target group {}: cross-zone setting not read: {e}",
+                    group.name
+                )));
+                CrossZone::Unknown
+            }
+        };
+    }
+    let mut out = Vec::new();
     let mut first_error = None;
     for (group, result) in groups.into_iter().zip(healths) {
         match result {
@@ -168,6 +217,62 @@ fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// A group's own cross-zone attribute: from the session cache while fresh
+/// ([`CROSS_ZONE_STALE_AFTER`]), else DescribeTargetGroupAttributes. A failed read is
+/// not cached.
+async fn group_cross_zone_setting(
+    ctx: &Ctx<'_>,
+    arn: &str,
+) -> Result<Option<GroupCrossZone>, BackendError> {
+    let cached = lock(&ctx.cache.group_cross_zone)
+        .get(arn)
+        .filter(|(_, at)| at.elapsed() < CROSS_ZONE_STALE_AFTER)
+        .map(|(setting, _)| *setting);
+    if let Some(setting) = cached {
+        return Ok(setting);
+    }
+    let setting = elbv2::target_group_cross_zone(ctx, arn).await?;
+    lock(&ctx.cache.group_cross_zone).insert(arn.to_string(), (setting, Instant::now()));
+    Ok(setting)
+}
+
+/// A load balancer's cross-zone attribute, cached like [`group_cross_zone_setting`].
+async fn lb_cross_zone_setting(ctx: &Ctx<'_>, arn: &str) -> Result<Option<bool>, BackendError> {
+    let cached = lock(&ctx.cache.lb_cross_zone)
+        .get(arn)
+        .filter(|(_, at)| at.elapsed() < CROSS_ZONE_STALE_AFTER)
+        .map(|(setting, _)| *setting);
+    if let Some(setting) = cached {
+        return Ok(setting);
+    }
+    let setting = elbv2::load_balancer_cross_zone(ctx, arn).await?;
+    lock(&ctx.cache.lb_cross_zone).insert(arn.to_string(), (setting, Instant::now()));
+    Ok(setting)
+}
+
+/// The cross-zone setting in effect for `group`: its own attribute, else that of the
+/// first watched load balancer it serves (`lb_settings`: read for NLBs and GWLBs; an
+/// ALB's is always on). Unknown when it serves none of them or the read failed.
+fn group_cross_zone(
+    group: &TargetGroup,
+    setting: Option<GroupCrossZone>,
+    lbs: &[LoadBalancer],
+    lb_settings: &HashMap<&str, Option<bool>>,
+) -> CrossZone {
+    let Some(lb) = lbs
+        .iter()
+        .find(|lb| group.load_balancer_arns.iter().any(|a| a == &lb.arn))
+    else {
+        return match setting {
+            Some(GroupCrossZone::On) => CrossZone::On,
+            Some(GroupCrossZone::Off) => CrossZone::Off,
+            _ => CrossZone::Unknown,
+        };
+    };
+    let lb_setting = lb_settings.get(lb.arn.as_str()).copied().flatten();
+    effective_cross_zone(lb.kind, setting, lb_setting)
+}
+
 /// Target groups in load-balancer order, each once (a group may serve several LBs).
 fn dedup_groups(per_lb: Vec<Vec<TargetGroup>>) -> Vec<TargetGroup> {
     let mut seen = HashSet::new();
@@ -254,6 +359,7 @@ mod tests {
                 port: None,
                 vpc_id: vpc.map(str::to_string),
                 load_balancer_arns: vec![],
+                cross_zone: CrossZone::Unknown,
             },
             targets,
         }
@@ -273,6 +379,9 @@ mod tests {
             reason: None,
             description: None,
             anomalous: false,
+            anomaly_checked: false,
+            mitigation_in_effect: false,
+            zonal_shift_active: false,
         }
     }
 

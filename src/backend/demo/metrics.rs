@@ -19,7 +19,7 @@ impl Metrics for DemoBackend {
             m.ensure_zone(zone);
             for slot in 0..window.minutes {
                 let at = window.start + Duration::minutes(slot as i64);
-                for metric in ZoneMetric::ALL {
+                for &metric in ZoneMetric::for_kind(lb.kind) {
                     if let Some(v) =
                         scenario::metric_value(&lb.name, zone, metric, at, self.minute_at(at))
                     {

@@ -9,7 +9,7 @@ use crate::backend::{Account, BackendError, Identity, Partial};
 use crate::clock::Clock;
 use crate::model::zones::LoadBalancer;
 use async_trait::async_trait;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 
 pub struct DemoBackend {
     clock: Clock,
@@ -22,7 +22,7 @@ pub struct DemoBackend {
 impl DemoBackend {
     /// A demo whose incident began `minutes_in` minutes before `clock`'s now.
     pub fn new(clock: Clock, minutes_in: i64) -> Self {
-        let onset = clock.now() - Duration::minutes(minutes_in);
+        let onset = scenario::onset(clock.now(), minutes_in);
         Self {
             clock,
             onset,

@@ -1,17 +1,28 @@
 //! The simulated incident, as pure functions of time.
 //!
 //! One account, one region, AZ names that do not match their IDs. The `shop-frontend`
-//! ALB has two target groups across three zones. Traffic follows a daily shape with
-//! noise. At the onset, `us-east-1b` (use1-az6) goes gray: latency and 5xx climb while
-//! every health check passes. Six minutes later two of its web targets and one api
-//! target start failing with `Target.Timeout`. Elsewhere: a deploy drains one target in
-//! `us-east-1a`, a new api target is still in initial checks in `us-east-1c`, and one
-//! web target in `us-east-1c` fails on its own (a single bad target, not a zone).
+//! ALB has two target groups across three zones, cross-zone load balancing off (as the
+//! multi-AZ guidance advises), so its per-AZ metrics isolate a zone. Traffic follows a
+//! daily shape with noise. At the onset, `us-east-1b` (use1-az6) goes gray: latency and
+//! 5xx climb while every health check passes. Six minutes later two of its web targets
+//! and one api target start failing with `Target.Timeout`. Elsewhere: a deploy drains
+//! one target in `us-east-1a`, a new api target is still in initial checks in
+//! `us-east-1c`, and one web target in `us-east-1c` fails on its own (a single bad
+//! target, not a zone).
+//!
+//! Around it: `orders-internal` (an ALB whose quiet zone has minutes without traffic,
+//! and one IP target outside the VPC, zone `all`); `catalog-edge` (an ALB with
+//! cross-zone on and automatic target weights, whose `us-east-1b` targets turn
+//! anomalous while its per-AZ metrics rise in every zone alike); and `ledger-nlb` (an
+//! NLB whose `us-east-1b` targets reset flows).
+//!
+//! Like CloudWatch, the series leave out counts that are zero and every metric in a
+//! minute without traffic.
 
 use crate::model::metrics::ZoneMetric;
 use crate::model::targets::{Target, TargetGroup, TargetState, ZoneSource};
-use crate::model::zones::{LbKind, LoadBalancer, Zone};
-use chrono::{DateTime, Timelike, Utc};
+use crate::model::zones::{GroupCrossZone, LbKind, LoadBalancer, Zone, effective_cross_zone};
+use chrono::{DateTime, Duration, DurationRound, Timelike, Utc};
 
 pub const ACCOUNT: &str = "210987654321";
 pub const REGION: &str = "us-east-1";
@@ -19,6 +30,15 @@ pub const REGION: &str = "us-east-1";
 pub const FAILING_AFTER: i64 = 6;
 pub const SICK_ZONE: &str = "us-east-1b";
 const LB_ZONES: [&str; 3] = ["us-east-1a", "us-east-1b", "us-east-1c"];
+/// The zone of `orders-internal` that sometimes has no traffic at all.
+const QUIET_ZONE: &str = "us-east-1c";
+
+/// When the incident began, for a demo `minutes_in` minutes into it at `now`: on a
+/// whole minute, so that what the demo shows does not depend on the second it started
+/// (the metrics' one-minute buckets and the incident's minutes line up).
+pub fn onset(now: DateTime<Utc>, minutes_in: i64) -> DateTime<Utc> {
+    now.duration_trunc(Duration::minutes(1)).unwrap_or(now) - Duration::minutes(minutes_in)
+}
 
 pub fn zones() -> Vec<Zone> {
     [
@@ -42,27 +62,83 @@ fn arn(resource: &str) -> String {
     format!("arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:{resource}")
 }
 
+/// A load balancer of the demo, and its load-balancer-level cross-zone attribute.
+struct LbSpec {
+    name: &'static str,
+    id: &'static str,
+    kind: LbKind,
+    scheme: &'static str,
+    /// `load_balancing.cross_zone.enabled` on the load balancer (NLBs: off by default).
+    cross_zone: Option<bool>,
+    /// Requests (ALB) or new flows (NLB) per zone and minute at the daily mean.
+    scale: f64,
+    seed: u64,
+}
+
+const LBS: [LbSpec; 4] = [
+    LbSpec {
+        name: "shop-frontend",
+        id: "4f2a9c1d7e3b5a60",
+        kind: LbKind::Application,
+        scheme: "internet-facing",
+        cross_zone: None,
+        scale: 1300.0,
+        seed: 0x5eed,
+    },
+    LbSpec {
+        name: "orders-internal",
+        id: "9b8e7d6c5a4f3e21",
+        kind: LbKind::Application,
+        scheme: "internal",
+        cross_zone: None,
+        scale: 420.0,
+        seed: 0x0bde,
+    },
+    LbSpec {
+        name: "catalog-edge",
+        id: "c47a1099e2d5b834",
+        kind: LbKind::Application,
+        scheme: "internet-facing",
+        cross_zone: None,
+        scale: 900.0,
+        seed: 0xca7a,
+    },
+    LbSpec {
+        name: "ledger-nlb",
+        id: "e1d9c3b7a5f20864",
+        kind: LbKind::Network,
+        scheme: "internal",
+        cross_zone: Some(false),
+        scale: 600.0,
+        seed: 0x1ed9,
+    },
+];
+
+fn lb_spec(name: &str) -> Option<&'static LbSpec> {
+    LBS.iter().find(|l| l.name == name)
+}
+
+fn lb_arn(l: &LbSpec) -> String {
+    let kind = match l.kind {
+        LbKind::Application => "app",
+        LbKind::Network => "net",
+        LbKind::Gateway => "gwy",
+    };
+    arn(&format!("loadbalancer/{kind}/{}/{}", l.name, l.id))
+}
+
 pub fn load_balancers() -> Vec<LoadBalancer> {
-    vec![
-        LoadBalancer {
-            arn: arn("loadbalancer/app/shop-frontend/4f2a9c1d7e3b5a60"),
-            name: "shop-frontend".into(),
-            kind: LbKind::Application,
-            scheme: "internet-facing".into(),
+    LBS.iter()
+        .map(|l| LoadBalancer {
+            arn: lb_arn(l),
+            name: l.name.into(),
+            kind: l.kind,
+            scheme: l.scheme.into(),
             state: "active".into(),
             vpc_id: Some("vpc-0c0ffee5e1ec7ab1e".into()),
             zone_names: LB_ZONES.map(String::from).to_vec(),
-        },
-        LoadBalancer {
-            arn: arn("loadbalancer/app/orders-internal/9b8e7d6c5a4f3e21"),
-            name: "orders-internal".into(),
-            kind: LbKind::Application,
-            scheme: "internal".into(),
-            state: "active".into(),
-            vpc_id: Some("vpc-0c0ffee5e1ec7ab1e".into()),
-            zone_names: LB_ZONES.map(String::from).to_vec(),
-        },
-    ]
+        })
+        .collect()
 }
 
 /// A target group with the shape of its targets in each zone.
@@ -71,36 +147,76 @@ struct GroupSpec {
     id: &'static str,
     lb: &'static str,
     target_type: &'static str,
+    protocol: &'static str,
     port: i32,
     per_zone: usize,
+    /// The group's own `load_balancing.cross_zone.enabled` attribute.
+    cross_zone: GroupCrossZone,
+    /// Automatic target weights: AWS reports an anomaly result per target.
+    anomaly_detection: bool,
 }
 
-const GROUPS: [GroupSpec; 3] = [
+const GROUPS: [GroupSpec; 5] = [
     GroupSpec {
         name: "web-tg",
         id: "73e2d6bc24d8a067",
         lb: "shop-frontend",
         target_type: "instance",
+        protocol: "HTTP",
         port: 8080,
         per_zone: 3,
+        cross_zone: GroupCrossZone::Off,
+        anomaly_detection: false,
     },
     GroupSpec {
         name: "api-tg",
         id: "1f0e2d3c4b5a6978",
         lb: "shop-frontend",
         target_type: "ip",
+        protocol: "HTTP",
         port: 9090,
         per_zone: 2,
+        cross_zone: GroupCrossZone::Off,
+        anomaly_detection: false,
     },
     GroupSpec {
         name: "orders-tg",
         id: "5c6d7e8f90a1b2c3",
         lb: "orders-internal",
         target_type: "ip",
+        protocol: "HTTP",
         port: 7000,
         per_zone: 2,
+        cross_zone: GroupCrossZone::Off,
+        anomaly_detection: false,
+    },
+    GroupSpec {
+        name: "catalog-tg",
+        id: "8a9b0c1d2e3f4a5b",
+        lb: "catalog-edge",
+        target_type: "instance",
+        protocol: "HTTP",
+        port: 8443,
+        per_zone: 3,
+        cross_zone: GroupCrossZone::FromLoadBalancer,
+        anomaly_detection: true,
+    },
+    GroupSpec {
+        name: "ledger-tcp",
+        id: "2b3c4d5e6f708192",
+        lb: "ledger-nlb",
+        target_type: "ip",
+        protocol: "TCP",
+        port: 5432,
+        per_zone: 2,
+        cross_zone: GroupCrossZone::FromLoadBalancer,
+        anomaly_detection: false,
     },
 ];
+
+/// The IP target of `orders-tg` outside the VPC (on premises): AWS reports its zone
+/// as `all`.
+const OFF_VPC_TARGET: &str = "172.31.200.15";
 
 fn target_id(group: &GroupSpec, zone: usize, n: usize) -> String {
     match group.target_type {
@@ -153,14 +269,20 @@ fn target_state(
     }
 }
 
+/// Whether ALB anomaly detection calls a `catalog-tg` target anomalous, and whether
+/// it is already mitigating (sending it less traffic).
+fn catalog_anomaly(zone: &str, n: usize, minute: i64) -> (bool, bool) {
+    let anomalous = zone == SICK_ZONE && n < 2 && minute >= 1;
+    (anomalous, anomalous && n == 0 && minute >= 3)
+}
+
 /// Target groups of the named load balancer, with their targets' health `minute`
 /// minutes after the onset. Instance targets come without a zone (as AWS often sends
 /// them) and are resolved through the instance; IP targets through their subnet.
 pub fn target_groups(lb_name: &str, minute: i64) -> Vec<(TargetGroup, Vec<Target>)> {
-    let lb_arn = load_balancers()
-        .into_iter()
-        .find(|l| l.name == lb_name)
-        .map(|l| l.arn);
+    let Some(lb) = lb_spec(lb_name) else {
+        return Vec::new();
+    };
     GROUPS
         .iter()
         .filter(|g| g.lb == lb_name)
@@ -169,17 +291,23 @@ pub fn target_groups(lb_name: &str, minute: i64) -> Vec<(TargetGroup, Vec<Target
                 arn: arn(&format!("targetgroup/{}/{}", g.name, g.id)),
                 name: g.name.into(),
                 target_type: g.target_type.into(),
-                protocol: Some("HTTP".into()),
+                protocol: Some(g.protocol.into()),
                 port: Some(g.port),
                 vpc_id: Some("vpc-0c0ffee5e1ec7ab1e".into()),
-                load_balancer_arns: lb_arn.clone().into_iter().collect(),
+                load_balancer_arns: vec![lb_arn(lb)],
+                cross_zone: effective_cross_zone(lb.kind, Some(g.cross_zone), lb.cross_zone),
             };
-            let targets = LB_ZONES
+            let mut targets: Vec<Target> = LB_ZONES
                 .iter()
                 .enumerate()
                 .flat_map(|(zi, zone)| {
                     (0..g.per_zone).map(move |n| {
                         let (state, reason, description) = target_state(g, zone, n, minute);
+                        let (anomalous, mitigation_in_effect) = if g.anomaly_detection {
+                            catalog_anomaly(zone, n, minute)
+                        } else {
+                            (false, false)
+                        };
                         Target {
                             id: target_id(g, zi, n),
                             port: Some(g.port),
@@ -192,11 +320,29 @@ pub fn target_groups(lb_name: &str, minute: i64) -> Vec<(TargetGroup, Vec<Target
                             state,
                             reason: reason.map(String::from),
                             description: description.map(String::from),
-                            anomalous: false,
+                            anomalous,
+                            anomaly_checked: g.anomaly_detection,
+                            mitigation_in_effect,
+                            zonal_shift_active: false,
                         }
                     })
                 })
                 .collect();
+            if g.name == "orders-tg" {
+                targets.push(Target {
+                    id: OFF_VPC_TARGET.into(),
+                    port: Some(g.port),
+                    zone_name: Some("all".into()),
+                    zone_source: ZoneSource::Reported,
+                    state: TargetState::Healthy,
+                    reason: None,
+                    description: None,
+                    anomalous: false,
+                    anomaly_checked: false,
+                    mitigation_in_effect: false,
+                    zonal_shift_active: false,
+                });
+            }
             (group, targets)
         })
         .collect()
@@ -222,7 +368,8 @@ fn daily_shape(at: DateTime<Utc>) -> f64 {
 }
 
 /// One metric's value for the minute starting `at`, in zone `zone`, `minute` minutes
-/// after the onset (negative before it). `None` where CloudWatch would have no data.
+/// after the onset (negative before it), as CloudWatch would return it: `None` for a
+/// count that is zero and for every metric in a minute without traffic.
 pub fn metric_value(
     lb_name: &str,
     zone: &str,
@@ -230,27 +377,70 @@ pub fn metric_value(
     at: DateTime<Utc>,
     minute: i64,
 ) -> Option<f64> {
+    let lb = lb_spec(lb_name)?;
+    if !ZoneMetric::for_kind(lb.kind).contains(&metric) {
+        return None;
+    }
+    let value = simulated(lb, zone, metric, at, minute)?;
+    // CloudWatch publishes a count only when it is nonzero.
+    (!metric.is_count() || value > 0.0).then_some(value)
+}
+
+/// The simulation behind [`metric_value`], zeros included; `None` without traffic.
+fn simulated(
+    lb: &LbSpec,
+    zone: &str,
+    metric: ZoneMetric,
+    at: DateTime<Utc>,
+    minute: i64,
+) -> Option<f64> {
     let zi = LB_ZONES.iter().position(|z| *z == zone)?;
-    let seed = if lb_name == "shop-frontend" {
-        0x5eed
-    } else {
-        0x0bde
-    };
     let epoch_min = at.timestamp() / 60;
-    let n = |m: ZoneMetric| noise(seed, zi, m, epoch_min);
-    let scale = if lb_name == "shop-frontend" {
-        1300.0
-    } else {
-        420.0
+    let n = |m: ZoneMetric| noise(lb.seed, zi, m, epoch_min);
+    if lb.name == "orders-internal" && zone == QUIET_ZONE && n(ZoneMetric::Requests) < 0.15 {
+        // A quiet internal zone: some minutes nobody calls it.
+        return None;
+    }
+    let traffic_metric = match lb.kind {
+        LbKind::Network => ZoneMetric::NewFlows,
+        _ => ZoneMetric::Requests,
     };
-    let requests = (scale * daily_shape(at) * (0.93 + 0.14 * n(ZoneMetric::Requests))).round();
-    let sick = lb_name == "shop-frontend" && zone == SICK_ZONE && minute >= 0;
-    let ramp = if sick {
+    let traffic = (lb.scale * daily_shape(at) * (0.93 + 0.14 * n(traffic_metric))).round();
+    let ramp = if minute >= 0 {
         (minute as f64 + 1.0).min(5.0)
     } else {
         0.0
     };
-    let value = match metric {
+    let in_sick_zone = zone == SICK_ZONE && minute >= 0;
+    Some(match lb.name {
+        "shop-frontend" => shop_value(metric, traffic, in_sick_zone, ramp, minute, &n),
+        // Cross-zone on: every node sends a third of its requests to the sick zone's
+        // targets, so every zone's numbers rise alike.
+        "catalog-edge" => shop_value(metric, traffic, minute >= 0, ramp / 3.0, -1, &n),
+        "ledger-nlb" => match metric {
+            ZoneMetric::NewFlows => traffic,
+            ZoneMetric::TargetResets if in_sick_zone => {
+                (traffic * (0.008 * ramp + 0.004 * n(ZoneMetric::ElbResets))).round()
+            }
+            ZoneMetric::TargetResets => (n(ZoneMetric::TargetResets) > 0.9) as u8 as f64,
+            ZoneMetric::ElbResets => (n(ZoneMetric::ElbResets) > 0.95) as u8 as f64,
+            _ => return None,
+        },
+        _ => shop_value(metric, traffic, false, 0.0, -1, &n),
+    })
+}
+
+/// An HTTP load balancer's metric: baseline noise, plus the sick zone's climb.
+fn shop_value(
+    metric: ZoneMetric,
+    requests: f64,
+    sick: bool,
+    ramp: f64,
+    minute: i64,
+    n: &dyn Fn(ZoneMetric) -> f64,
+) -> f64 {
+    let ramp = if sick { ramp } else { 0.0 };
+    match metric {
         ZoneMetric::Requests => requests,
         ZoneMetric::Target5xx => {
             let base = 0.0015 + 0.001 * n(ZoneMetric::Target5xx);
@@ -286,6 +476,273 @@ pub fn metric_value(
                 0.0
             }
         }
-    };
-    Some(value)
+        ZoneMetric::NewFlows | ZoneMetric::TargetResets | ZoneMetric::ElbResets => 0.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t(h: u32, m: u32, s: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 22, h, m, s)
+            .single()
+            .expect("valid time")
+    }
+
+    #[test]
+    fn onset_is_on_a_whole_minute_whatever_the_second() {
+        for s in 0..60 {
+            assert_eq!(onset(t(3, 12, s), 3), t(3, 9, 0));
+        }
+    }
+
+    #[test]
+    fn counts_are_left_out_when_zero_like_cloudwatch_does() {
+        let mut zero_minutes = 0;
+        for m in 0..120 {
+            let at = t(2, 0, 0) + Duration::minutes(m);
+            for zone in LB_ZONES {
+                for metric in ZoneMetric::APPLICATION {
+                    let raw = lb_spec("shop-frontend")
+                        .and_then(|lb| simulated(lb, zone, metric, at, -100));
+                    let seen = metric_value("shop-frontend", zone, metric, at, -100);
+                    match raw {
+                        Some(v) if metric.is_count() && v == 0.0 => {
+                            zero_minutes += 1;
+                            assert_eq!(seen, None, "{zone} {metric:?} {at}");
+                        }
+                        other => assert_eq!(seen, other),
+                    }
+                }
+            }
+        }
+        assert!(
+            zero_minutes > 100,
+            "the demo has zero counts: {zero_minutes}"
+        );
+    }
+
+    #[test]
+    fn the_quiet_zone_has_minutes_without_any_traffic() {
+        let gaps = (0..60)
+            .filter(|m| {
+                let at = t(2, 0, 0) + Duration::minutes(*m);
+                metric_value(
+                    "orders-internal",
+                    QUIET_ZONE,
+                    ZoneMetric::Requests,
+                    at,
+                    -100,
+                )
+                .is_none()
+            })
+            .collect::<Vec<_>>();
+        assert!(!gaps.is_empty() && gaps.len() < 20, "{gaps:?}");
+        for m in gaps {
+            let at = t(2, 0, 0) + Duration::minutes(m);
+            for metric in ZoneMetric::APPLICATION {
+                assert_eq!(
+                    metric_value("orders-internal", QUIET_ZONE, metric, at, -100),
+                    None
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn each_load_balancer_reports_only_its_own_kind_of_metrics() {
+        let at = t(3, 0, 0);
+        assert!(metric_value("ledger-nlb", "us-east-1a", ZoneMetric::NewFlows, at, 0).is_some());
+        assert_eq!(
+            metric_value("ledger-nlb", "us-east-1a", ZoneMetric::Requests, at, 0),
+            None
+        );
+        assert_eq!(
+            metric_value("shop-frontend", "us-east-1a", ZoneMetric::NewFlows, at, 0),
+            None
+        );
+        let resets = metric_value("ledger-nlb", SICK_ZONE, ZoneMetric::TargetResets, at, 4);
+        assert!(resets.is_some_and(|r| r > 10.0), "{resets:?}");
+    }
+
+    #[test]
+    fn cross_zone_and_anomaly_detection_per_group() {
+        use crate::model::zones::CrossZone;
+        let cz = |lb: &str| target_groups(lb, 5)[0].0.cross_zone;
+        assert_eq!(cz("shop-frontend"), CrossZone::Off);
+        assert_eq!(cz("catalog-edge"), CrossZone::On, "ALB default: on");
+        assert_eq!(cz("ledger-nlb"), CrossZone::Off, "NLB default: off");
+        let catalog = &target_groups("catalog-edge", 5)[0].1;
+        assert!(catalog.iter().all(|t| t.anomaly_checked));
+        let anomalous: Vec<&str> = catalog
+            .iter()
+            .filter(|t| t.anomalous)
+            .map(|t| t.zone_name.as_deref().unwrap_or(""))
+            .collect();
+        assert_eq!(anomalous, [SICK_ZONE, SICK_ZONE]);
+        let orders = &target_groups("orders-internal", 5)[0].1;
+        assert!(orders.iter().any(|t| t.zone_name.as_deref() == Some("all")));
+    }
+
+    /// The AZ pane's summaries of the demo `minutes_in` minutes into the incident, with
+    /// the clock frozen at `now`, as the app computes them (30-minute window).
+    async fn demo_summaries(
+        now: DateTime<Utc>,
+        minutes_in: i64,
+        lb_name: &str,
+    ) -> Vec<crate::model::summary::ZoneSummary> {
+        use crate::app::panes::az::load_metrics;
+        use crate::backend::Services;
+        use crate::backend::demo::DemoBackend;
+        use crate::clock::Clock;
+        use crate::model::metrics::Window;
+        use crate::model::verdict::VerdictParams;
+        use crate::model::zones::ZoneMap;
+        let services = Services::from_backend(std::sync::Arc::new(DemoBackend::new(
+            Clock::Frozen(now),
+            minutes_in,
+        )));
+        let lbs = services
+            .targets
+            .load_balancers(&[lb_name.to_string()])
+            .await
+            .expect("demo load balancer")
+            .data;
+        let health = services
+            .targets
+            .target_health(&lbs)
+            .await
+            .expect("health")
+            .data;
+        let window = Window::ending_at(now, 30);
+        let metrics = load_metrics(&services, &lbs, window)
+            .await
+            .expect("metrics");
+        crate::model::summary::summarize(
+            &ZoneMap::new(zones()),
+            &lbs,
+            &health,
+            Some(&metrics),
+            &VerdictParams::default(),
+        )
+    }
+
+    fn verdicts(s: &[crate::model::summary::ZoneSummary]) -> Vec<(String, String, String)> {
+        s.iter()
+            .map(|s| {
+                (
+                    s.zone_name.clone(),
+                    s.level().label().to_string(),
+                    s.verdict.reason.clone(),
+                )
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn the_verdict_does_not_change_within_a_minute_of_a_frozen_clock() {
+        for minutes_in in [1, 2, 3, 9] {
+            let at_zero = verdicts(&demo_summaries(t(3, 12, 0), minutes_in, "shop-frontend").await);
+            for second in [1, 15, 30, 59] {
+                let later =
+                    verdicts(&demo_summaries(t(3, 12, second), minutes_in, "shop-frontend").await);
+                assert_eq!(at_zero, later, "minute {minutes_in}, second {second}");
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn the_gray_failure_is_watched_then_degraded_then_impaired() {
+        use crate::model::verdict::Level;
+        let level = |s: &[crate::model::summary::ZoneSummary]| {
+            s.iter()
+                .find(|s| s.zone_name == SICK_ZONE)
+                .map(|s| s.level())
+        };
+        let at = t(3, 12, 30);
+        let two = demo_summaries(at, 2, "shop-frontend").await;
+        assert_eq!(level(&two), Some(Level::Watching), "{:?}", verdicts(&two));
+        let sick = two
+            .iter()
+            .find(|s| s.zone_name == SICK_ZONE)
+            .expect("sick zone");
+        assert!(
+            sick.verdict.reason.starts_with(
+                "outlier 2 of 5 min since 03:10 UTC, watching (3 of 5 make it DEGRADED"
+            ),
+            "{}",
+            sick.verdict.reason
+        );
+        let three = demo_summaries(at, 3, "shop-frontend").await;
+        assert_eq!(
+            level(&three),
+            Some(Level::Degraded),
+            "{:?}",
+            verdicts(&three)
+        );
+        let nine = demo_summaries(at, 9, "shop-frontend").await;
+        assert_eq!(level(&nine), Some(Level::Impaired), "{:?}", verdicts(&nine));
+        for s in nine.iter().filter(|s| s.zone_name != SICK_ZONE) {
+            assert_eq!(s.level(), Level::Ok, "{:?}", verdicts(&nine));
+        }
+    }
+
+    #[tokio::test]
+    async fn cross_zone_on_the_verdict_rests_on_anomaly_detection() {
+        use crate::model::verdict::Level;
+        let s = demo_summaries(t(3, 12, 0), 5, "catalog-edge").await;
+        let by_zone = |z: &str| s.iter().find(|s| s.zone_name == z).expect("zone");
+        let sick = by_zone(SICK_ZONE);
+        assert_eq!(sick.level(), Level::Degraded, "{:?}", verdicts(&s));
+        assert!(
+            sick.verdict
+                .reason
+                .contains("2 of 3 targets anomalous, 1 mitigated vs 0 of 6"),
+            "{}",
+            sick.verdict.reason
+        );
+        let fine = by_zone("us-east-1a");
+        assert_eq!(fine.level(), Level::Ok, "{:?}", verdicts(&s));
+        assert!(
+            fine.verdict.reason.contains("cross-zone on, not used"),
+            "{}",
+            fine.verdict.reason
+        );
+    }
+
+    #[tokio::test]
+    async fn the_off_vpc_target_has_its_own_row() {
+        let s = demo_summaries(t(3, 12, 0), 5, "orders-internal").await;
+        let last = s.last().expect("rows");
+        assert!(last.is_unknown_zone(), "{:?}", verdicts(&s));
+        assert_eq!(last.counts.healthy, 1);
+        assert!(
+            last.verdict
+                .reason
+                .contains("outside the load balancer's VPC"),
+            "{}",
+            last.verdict.reason
+        );
+        assert_eq!(s.len(), 4, "three zones and the unknown-zone row");
+    }
+
+    #[tokio::test]
+    async fn the_nlb_zone_whose_targets_reset_flows_is_degraded() {
+        use crate::model::verdict::Level;
+        let s = demo_summaries(t(3, 12, 0), 5, "ledger-nlb").await;
+        let sick = s.iter().find(|s| s.zone_name == SICK_ZONE).expect("zone");
+        assert_eq!(sick.level(), Level::Degraded, "{:?}", verdicts(&s));
+        assert!(
+            sick.verdict
+                .reason
+                .contains(" of new flows over the last 5 min (per-AZ LB metrics, cross-zone off"),
+            "{}",
+            sick.verdict.reason
+        );
+        for other in s.iter().filter(|s| s.zone_name != SICK_ZONE) {
+            assert_eq!(other.level(), Level::Ok, "{:?}", verdicts(&s));
+        }
+    }
 }
