@@ -45,7 +45,7 @@ pub struct Cli {
     pub mouse: bool,
 
     /// Seconds between automatic refreshes.
-    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(5..=3600))]
+    #[arg(long, default_value_t = 30, value_parser = parse_refresh)]
     pub refresh: u64,
 
     /// Keymap file to merge over the defaults (default: ~/.config/grayscope/keymap.toml).
@@ -62,7 +62,7 @@ pub struct Cli {
 
     /// Demo only: how many minutes into the incident the demo starts (0-4: the gray
     /// failure with all health checks passing; 6 on: targets failing too).
-    #[arg(long, value_name = "MINUTES", default_value_t = 9, requires = "demo")]
+    #[arg(long, value_name = "MINUTES", default_value_t = 9, requires = "demo", value_parser = parse_demo_minute)]
     pub demo_minute: i64,
 
     /// Print the screen once every pane has loaded, then exit (no TUI): `text` to paste
@@ -75,6 +75,40 @@ pub struct Cli {
     pub size: (u16, u16),
 }
 
+fn parse_refresh(s: &str) -> Result<u64, String> {
+    let n: u64 = s
+        .trim()
+        .trim_end_matches('s')
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of seconds"))?;
+    match n {
+        0..5 => Err(format!(
+            "{n} s is too often: at least 5 seconds (every refresh costs API calls)"
+        )),
+        5..=3600 => Ok(n),
+        _ => Err(format!("{n} s is too rare: at most 3600 seconds (an hour)")),
+    }
+}
+
+/// The demo's story runs 0-30 minutes into the incident.
+pub const DEMO_MINUTES: std::ops::RangeInclusive<i64> = 0..=30;
+
+fn parse_demo_minute(s: &str) -> Result<i64, String> {
+    let n: i64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of minutes"))?;
+    if DEMO_MINUTES.contains(&n) {
+        Ok(n)
+    } else {
+        Err(format!(
+            "the demo's incident runs {}-{} minutes (0-4: gray failure, all checks green; 6 on: targets failing)",
+            DEMO_MINUTES.start(),
+            DEMO_MINUTES.end()
+        ))
+    }
+}
+
 fn parse_size(s: &str) -> Result<(u16, u16), String> {
     let (w, h) = s
         .split_once('x')
@@ -85,4 +119,33 @@ fn parse_size(s: &str) -> Result<(u16, u16), String> {
         return Err("size must be between 40x10 and 1000x500".into());
     }
     Ok((w, h))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refresh_and_demo_minute_say_what_is_allowed() {
+        assert_eq!(parse_refresh("30"), Ok(30));
+        assert_eq!(parse_refresh("10s"), Ok(10));
+        assert!(
+            parse_refresh("1")
+                .expect_err("too often")
+                .contains("at least 5 seconds")
+        );
+        assert!(
+            parse_refresh("7200")
+                .expect_err("rare")
+                .contains("at most 3600")
+        );
+        assert!(parse_refresh("x").is_err());
+        assert_eq!(parse_demo_minute("3"), Ok(3));
+        assert!(
+            parse_demo_minute("99")
+                .expect_err("range")
+                .contains("0-30 minutes")
+        );
+        assert!(parse_demo_minute("-1").is_err());
+    }
 }

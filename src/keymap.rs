@@ -178,13 +178,21 @@ impl fmt::Display for Key {
     }
 }
 
-/// A keymap problem, with where it is.
+/// A keymap problem, with where it is (`line` 0: the file as a whole, e.g. unreadable).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{file}:{line}: {reason}")]
 pub struct KeymapError {
     pub file: String,
     pub line: usize,
     pub reason: String,
+}
+
+impl std::fmt::Display for KeymapError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            0 => write!(f, "{}: {}", self.file, self.reason),
+            line => write!(f, "{}:{line}: {}", self.file, self.reason),
+        }
+    }
 }
 
 /// One action's binding.
@@ -228,7 +236,14 @@ fn parse_file(text: &str, file: &str) -> Result<Vec<(Action, Binding, usize)>, K
         reason,
     };
     let shape: FileShape = toml::from_str(text).map_err(|e| {
-        let offset = e.span().map(|s| s.start).unwrap_or(0);
+        let mut offset = e.span().map(|s| s.start).unwrap_or(0).min(text.len());
+        // An unclosed `{` or `[` is found where the next line starts: blame the line
+        // that left it open (the last non-blank one before).
+        let line_start = text[..offset].rfind('\n').map(|i| i + 1).unwrap_or(0);
+        if text[line_start..offset].trim().is_empty() && line_start > 0 {
+            let before = text[..line_start].trim_end();
+            offset = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+        }
         err(offset, e.message().trim().to_string())
     })?;
     let mut out = Vec::new();
@@ -518,6 +533,24 @@ mod tests {
                 .expect_err(text);
             assert_eq!(e.line, line, "{text}: {e}");
         }
+    }
+
+    #[test]
+    fn an_unclosed_brace_is_blamed_on_its_own_line_and_a_missing_file_has_none() {
+        let e = Keymap::defaults()
+            .merge_text(
+                "[keys]\nquit = { on = [\"q\"]\nhelp = { on = [\"?\"] }\n",
+                "k.toml",
+            )
+            .expect_err("broken");
+        assert_eq!(e.line, 2, "{e}");
+        let e = Keymap::load(Some(Path::new("/nonexistent/grayscope-keymap.toml")))
+            .expect_err("missing");
+        let text = e.to_string();
+        assert!(
+            text.starts_with("/nonexistent/grayscope-keymap.toml: cannot read"),
+            "{text}"
+        );
     }
 
     #[test]

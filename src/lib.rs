@@ -134,6 +134,19 @@ pub async fn render_once(
     buf
 }
 
+/// The screen as text for pasting: without the key-hint line (no keys in a paste)
+/// and without trailing blank rows.
+pub fn printable_text(screen: &str) -> String {
+    let mut lines: Vec<&str> = screen.lines().collect();
+    lines.pop();
+    while lines.last().is_some_and(|l| l.trim().is_empty()) {
+        lines.pop();
+    }
+    let mut out = lines.join("\n");
+    out.push('\n');
+    out
+}
+
 /// The whole program after argument parsing. Returns the process exit code.
 pub async fn run(cli: Cli) -> i32 {
     let keymap = match Keymap::load(cli.keymap.as_deref()) {
@@ -163,14 +176,30 @@ pub async fn run(cli: Cli) -> i32 {
 
     if let Some(format) = &cli.print {
         let (w, h) = cli.size;
-        let buf = render_once(app, &services, clock, w, h).await;
+        load_all(&mut app, &services, clock).await;
+        let area = ratatui::layout::Rect::new(0, 0, w, h);
+        let mut buf = ratatui::buffer::Buffer::empty(area);
+        ui::render(area, &mut buf, &app);
         let out = if format == "svg" {
             ui::export::to_svg(&buf)
         } else {
-            ui::export::to_text(&buf)
+            printable_text(&ui::export::to_text(&buf))
         };
         print!("{out}");
-        return 0;
+        let failures = app.failures();
+        if failures.is_empty() {
+            return 0;
+        }
+        eprintln!("grayscope: not everything loaded:");
+        for f in &failures {
+            eprintln!("  {f}");
+        }
+        if !cli.demo && (cli.region.is_none() || cli.profile.is_none()) {
+            eprintln!(
+                "  (no --region/--profile given: grayscope used the aws CLI's defaults; try --profile P --region R)"
+            );
+        }
+        return 3;
     }
     let options = tui::Options { mouse: cli.mouse };
     match tui::run(app, services, clock, connector, options).await {

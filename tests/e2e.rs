@@ -94,7 +94,13 @@ fn demo_shows_the_impaired_zone_help_and_quits_cleanly() {
 
     s.send("?");
     let help = s.wait_for("Help: keys");
-    assert!(help.contains("Refresh every pane now"), "{help}");
+    assert!(
+        help.contains("gray failure"),
+        "the legend comes first: {help}"
+    );
+    // Help scrolls: the key list is below the legend.
+    s.send("jjjjjjjjjjjjjjjj");
+    s.wait_for("Refresh every pane now");
 
     s.send("\x1b"); // esc closes help
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -212,8 +218,40 @@ fn print_renders_the_demo_without_a_terminal() {
         .expect("run");
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(text.lines().count(), 24);
+    assert!(text.lines().count() <= 23, "no hint line: {text}");
+    assert!(!text.contains("? help"), "{text}");
     assert!(text.contains("IMPAIRED"), "{text}");
+}
+
+#[test]
+fn print_without_credentials_exits_nonzero_and_says_what_failed() {
+    let home = std::env::temp_dir().join(format!("grayscope-e2e-nocreds-{}", std::process::id()));
+    std::fs::create_dir_all(&home).expect("home");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_grayscope"))
+        .args([
+            "--print",
+            "text",
+            "--size",
+            "80x24",
+            "--load-balancer",
+            "shop",
+        ])
+        .env_clear()
+        .env("HOME", &home)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        // Nothing listens here: even with credentials, nothing could load.
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not everything loaded"), "{err}");
+    assert!(err.contains("load balancers:"), "{err}");
+    assert!(err.contains("--profile P --region R"), "{err}");
 }
 
 #[test]

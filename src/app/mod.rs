@@ -628,6 +628,34 @@ impl App {
         }
     }
 
+    /// What failed to load, one line each (for `--print`'s exit code): the router's own
+    /// loads and every pane's.
+    pub fn failures(&self) -> Vec<String> {
+        let s = &self.shared;
+        let mut out = Vec::new();
+        for (name, error) in [
+            ("identity", s.identity.error.as_ref()),
+            ("load balancers", s.load_balancers.error.as_ref()),
+            ("zones", s.zones.error.as_ref()),
+        ] {
+            if let Some((e, _)) = error {
+                out.push(format!("{name}: {e}"));
+            }
+        }
+        out.extend(s.lb_problems.iter().map(|e| format!("load balancers: {e}")));
+        if s.selected.is_empty() && s.load_balancers.error.is_none() {
+            out.push("no load balancer watched (name one with --load-balancer)".into());
+        }
+        for p in &self.panes {
+            out.extend(
+                p.failures()
+                    .into_iter()
+                    .map(|f| format!("{}: {f}", p.title())),
+            );
+        }
+        out
+    }
+
     /// Every pane's data as one Markdown document (the incident snapshot).
     pub fn snapshot_markdown(&self) -> String {
         let s = &self.shared;

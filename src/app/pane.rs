@@ -74,6 +74,11 @@ pub trait Pane: Any + Send {
         false
     }
 
+    /// What failed to load, one line each (shown by `--print` and its exit code).
+    fn failures(&self) -> Vec<String> {
+        Vec::new()
+    }
+
     /// The id of what is selected (instance, ENI, ARN, event), for `y`.
     fn selected_id(&self) -> Option<String> {
         None

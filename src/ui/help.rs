@@ -20,6 +20,25 @@ fn tilde(path: &str) -> String {
     }
 }
 
+/// What the AZ pane's states and column heads mean.
+pub const LEGEND: [(&str, &str); 9] = [
+    ("OK", "in line with sibling zones (the reason says so)"),
+    ("WATCH", "outlier minutes, not yet 3 of the last 5"),
+    ("DEGRADED", "outlier in 3 of 5 minutes: gray failure"),
+    ("IMPAIRED", "targets failing in this zone, or EC2 says so"),
+    ("UNKNOWN", "not enough evidence to call it"),
+    ("ok unh drn", "targets healthy, unhealthy, draining"),
+    ("ini unu anom", "initial, unused; anomalous of all targets"),
+    (
+        "5xx% RT cerr",
+        "last minute: 5xx share, latency, conn errors",
+    ),
+    (
+        "rst% flow/m",
+        "NLB: resets per new flow; new flows a minute",
+    ),
+];
+
 pub fn render(area: Rect, buf: &mut Buffer, full: &App) {
     let app = &full.shared;
     let mut lines: Vec<Line> = Vec::new();
@@ -34,6 +53,12 @@ pub fn render(area: Rect, buf: &mut Buffer, full: &App) {
         Span::styled(" panes           ", theme::key()),
         Span::raw(panes.join(" · ")),
     ]));
+    for (head, text) in LEGEND {
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {head:<16}"), theme::key()),
+            Span::raw(text.to_string()),
+        ]));
+    }
     let keymap = match &app.keymap.source {
         Some(p) => format!(
             " keymap: {} (over the defaults)",

@@ -464,6 +464,22 @@ impl Pane for AzPane {
         crate::ui::detail::az_lines(self, shared)
     }
 
+    fn failures(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some((e, _)) = &self.health.error {
+            out.push(format!("target health: {e}"));
+        }
+        if let Some((e, _)) = &self.metrics.error {
+            out.push(format!("metrics: {e}"));
+        }
+        out.extend(
+            self.health_problems
+                .iter()
+                .map(|e| format!("target health: {e}")),
+        );
+        out
+    }
+
     fn set_filter(&mut self, filter: Option<Filter>) -> bool {
         let before = self.selected_row();
         self.filter = filter;
