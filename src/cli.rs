@@ -70,9 +70,33 @@ pub struct Cli {
     #[arg(long, value_name = "FORMAT", value_parser = ["text", "svg"])]
     pub print: Option<String>,
 
+    /// Print shell completions for SHELL (bash, zsh, fish, elvish, powershell) and exit.
+    #[arg(long, value_name = "SHELL", value_parser = clap::value_parser!(clap_complete::Shell))]
+    pub completions: Option<clap_complete::Shell>,
+
+    /// Print the manual page (roff, for `man -l -`) and exit.
+    #[arg(long)]
+    pub man: bool,
+
     /// Screen size for --print, as COLUMNSxROWS.
     #[arg(long, value_name = "COLSxROWS", default_value = "160x48", value_parser = parse_size)]
     pub size: (u16, u16),
+}
+
+/// Shell completions for `shell`, generated from this definition.
+pub fn completions(shell: clap_complete::Shell) -> Vec<u8> {
+    use clap::CommandFactory;
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "grayscope", &mut out);
+    out
+}
+
+/// The manual page, generated from this definition.
+pub fn man_page() -> std::io::Result<Vec<u8>> {
+    use clap::CommandFactory;
+    let mut out = Vec::new();
+    clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+    Ok(out)
 }
 
 fn parse_refresh(s: &str) -> Result<u64, String> {
@@ -124,6 +148,22 @@ fn parse_size(s: &str) -> Result<(u16, u16), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn completions_and_man_page_come_from_the_definition() {
+        let bash = String::from_utf8(completions(clap_complete::Shell::Bash)).expect("utf-8");
+        assert!(
+            bash.contains("--load-balancer") && bash.contains("--read-only"),
+            "{bash}"
+        );
+        let zsh = String::from_utf8(completions(clap_complete::Shell::Zsh)).expect("utf-8");
+        assert!(zsh.contains("#compdef grayscope"));
+        let man = String::from_utf8(man_page().expect("man")).expect("utf-8");
+        assert!(
+            man.contains(".TH grayscope") && man.contains("read\\-only"),
+            "{man}"
+        );
+    }
 
     #[test]
     fn refresh_and_demo_minute_say_what_is_allowed() {

@@ -149,6 +149,24 @@ pub fn printable_text(screen: &str) -> String {
 
 /// The whole program after argument parsing. Returns the process exit code.
 pub async fn run(cli: Cli) -> i32 {
+    if let Some(shell) = cli.completions {
+        use std::io::Write;
+        let _ = std::io::stdout().write_all(&cli::completions(shell));
+        return 0;
+    }
+    if cli.man {
+        use std::io::Write;
+        return match cli::man_page() {
+            Ok(page) => {
+                let _ = std::io::stdout().write_all(&page);
+                0
+            }
+            Err(e) => {
+                eprintln!("grayscope: cannot render the manual page: {e}");
+                1
+            }
+        };
+    }
     let keymap = match Keymap::load(cli.keymap.as_deref()) {
         Ok(k) => k,
         Err(e) => {

@@ -179,7 +179,6 @@ pub async fn run(
                 }
             }
             if resized {
-                terminal.autoresize()?;
                 last = None;
             }
         }
@@ -222,9 +221,23 @@ fn draw_if_changed<W: Write>(
     if last.as_ref() == Some(&buf) {
         return Ok(());
     }
-    terminal.draw(|f| {
-        f.buffer_mut().clone_from(&buf);
-    })?;
+    // Write only the cells that changed since the last frame (after a resize or at
+    // start: clear, then everything that is not blank), without re-hiding the cursor
+    // each frame: every byte counts over a congested SSH link. Nothing here asks the
+    // terminal anything (no cursor-position query), so a silent pty works too.
+    use ratatui::backend::Backend;
+    let blank;
+    let backend = terminal.backend_mut();
+    let prev = match last.as_ref() {
+        Some(prev) if prev.area == buf.area => prev,
+        _ => {
+            backend.clear()?;
+            blank = Buffer::empty(area);
+            &blank
+        }
+    };
+    backend.draw(prev.diff(&buf).into_iter())?;
+    Backend::flush(backend)?;
     *last = Some(buf);
     Ok(())
 }

@@ -197,7 +197,7 @@ async fn errors_show_on_the_pane_with_the_last_data() {
     let s = screen(&app, 160, 48);
     assert!(
         s.contains(
-            "⚠ metrics failed <10s ago, showing data from 1m ago: GetMetricData: access denied"
+            "⚠ metrics failed <1m ago, showing data from 1m ago: GetMetricData: access denied"
         ),
         "{s}"
     );

@@ -46,15 +46,14 @@ impl<T> Slot<T> {
     }
 }
 
-/// How long ago, in the fewest characters a person reads at a glance: `<10s`, `30s`,
-/// `3m`, `2h`. Under a minute it moves in 10-second steps, so an idle screen is not
-/// redrawn every second just to count (every redraw costs bytes over SSH).
+/// How long ago, in the fewest characters a person reads at a glance: `<1m`, `3m`,
+/// `2h`. It moves at most once a minute, so an idle screen is not redrawn just to
+/// count (every redraw costs bytes over a congested SSH link); fresh data is `<1m`,
+/// and what matters at 3 a.m., data going stale, shows within the minute.
 pub fn age(then: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let s = (now - then).num_seconds().max(0);
-    if s < 10 {
-        "<10s".to_string()
-    } else if s < 60 {
-        format!("{}s", s / 10 * 10)
+    if s < 60 {
+        "<1m".to_string()
     } else if s < 3600 {
         format!("{}m", s / 60)
     } else if s < 86_400 {
@@ -89,10 +88,10 @@ mod tests {
     #[test]
     fn ages_are_short() {
         let t = Utc.timestamp_opt(0, 0).single().expect("time");
-        assert_eq!(age(t, t + chrono::Duration::seconds(4)), "<10s");
-        assert_eq!(age(t, t + chrono::Duration::seconds(37)), "30s");
+        assert_eq!(age(t, t + chrono::Duration::seconds(4)), "<1m");
+        assert_eq!(age(t, t + chrono::Duration::seconds(59)), "<1m");
         assert_eq!(age(t, t + chrono::Duration::seconds(185)), "3m");
         assert_eq!(age(t, t + chrono::Duration::hours(5)), "5h");
-        assert_eq!(age(t + chrono::Duration::seconds(5), t), "<10s");
+        assert_eq!(age(t + chrono::Duration::seconds(5), t), "<1m");
     }
 }

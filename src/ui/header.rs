@@ -48,10 +48,10 @@ pub fn render(area: Rect, buf: &mut Buffer, full: &App) {
     let clock = if app.local_clock {
         app.now
             .with_timezone(&Local)
-            .format("%H:%M:%S local")
+            .format("%H:%M local")
             .to_string()
     } else {
-        app.now.format("%H:%M:%S UTC").to_string()
+        app.now.format("%H:%M UTC").to_string()
     };
     let clock_len = clock.chars().count() + 2;
     let (writes, writes_short) = if app.read_only {
