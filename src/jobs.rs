@@ -200,7 +200,7 @@ pub struct Jobs {
     tx: UnboundedSender<Msg>,
     running: HashMap<(PaneId, &'static str), Running>,
     /// Cleanups of jobs that ended without disarming them: they run at shutdown.
-    leftover: Vec<Cleanups>,
+    leftover: Vec<((PaneId, &'static str), Cleanups)>,
     /// Cleanup tasks started by a cancel, awaited (up to the deadline) at shutdown.
     cleaning: Vec<JoinHandle<()>>,
     next_cleanup: Arc<AtomicU64>,
@@ -267,7 +267,8 @@ impl Jobs {
         );
     }
 
-    /// Stops the job of `pane`/`kind` if one runs, and starts its cleanups.
+    /// Stops the job of `pane`/`kind` if one runs, and starts its cleanups, and those
+    /// an earlier job of that pane and kind left registered when it finished.
     pub fn cancel(&mut self, pane: PaneId, kind: &'static str) {
         if let Some(r) = self.running.remove(&(pane, kind)) {
             if !r.handle.is_finished() {
@@ -275,6 +276,13 @@ impl Jobs {
                 r.handle.abort();
             }
             self.start_cleanups(&r.cleanups);
+        }
+        let (done, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.leftover)
+            .into_iter()
+            .partition(|(k, _)| *k == (pane, kind));
+        self.leftover = kept;
+        for (_, c) in done {
+            self.start_cleanups(&c);
         }
     }
 
@@ -299,7 +307,7 @@ impl Jobs {
             if let Some(r) = self.running.remove(&k)
                 && !lock(&r.cleanups).is_empty()
             {
-                self.leftover.push(r.cleanups);
+                self.leftover.push((k, r.cleanups));
             }
         }
         self.cleaning.retain(|h| !h.is_finished());
@@ -318,7 +326,7 @@ impl Jobs {
         self.running
             .values()
             .map(|r| lock(&r.cleanups).len())
-            .chain(self.leftover.iter().map(|c| lock(c).len()))
+            .chain(self.leftover.iter().map(|(_, c)| lock(c).len()))
             .sum::<usize>()
             + self.cleaning.iter().filter(|h| !h.is_finished()).count()
     }
@@ -330,7 +338,7 @@ impl Jobs {
         for (pane, kind) in keys {
             self.cancel(pane, kind);
         }
-        for c in std::mem::take(&mut self.leftover) {
+        for (_, c) in std::mem::take(&mut self.leftover) {
             self.start_cleanups(&c);
         }
         let cleaning = std::mem::take(&mut self.cleaning);
@@ -515,6 +523,38 @@ mod tests {
         assert_eq!(jobs.pending_cleanups(), 1);
         jobs.shutdown(Duration::from_secs(1)).await;
         assert_eq!(ran.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn cancelling_a_finished_job_runs_what_it_left_registered() {
+        let (mut jobs, mut rx) = Jobs::with_channel(services());
+        let ran = Arc::new(AtomicUsize::new(0));
+        let a = ran.clone();
+        jobs.apply(Effect::Run(Job::new(
+            "t",
+            "path",
+            1,
+            "",
+            move |_, r| async move {
+                r.on_cancel("delete the path", move |_| async move {
+                    a.fetch_add(1, Ordering::SeqCst);
+                });
+                r.send(());
+            },
+        )));
+        next(&mut rx).await;
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        jobs.reap();
+        jobs.apply(Effect::Cancel {
+            pane: "t",
+            kind: "path",
+        });
+        assert_eq!(jobs.shutdown(Duration::from_secs(1)).await, 0);
+        assert_eq!(
+            ran.load(Ordering::SeqCst),
+            1,
+            "once, on the cancel, not again at exit"
+        );
     }
 
     #[tokio::test]

@@ -17,6 +17,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph, Widget};
 use std::any::Any;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 #[derive(Default)]
 struct TestPane {
@@ -25,6 +26,85 @@ struct TestPane {
     generation: u64,
     asked: bool,
     answer: Option<bool>,
+    open: bool,
+    cleaned: Arc<AtomicUsize>,
+}
+
+/// A drill-down view the test pane opens over itself: its job registers a cleanup
+/// (as Reachability deletes the path it created), which must run once on close.
+struct TestOverlay {
+    cleaned: Arc<AtomicUsize>,
+    started: bool,
+}
+
+impl Pane for TestOverlay {
+    fn id(&self) -> PaneId {
+        "test-overlay"
+    }
+    fn title(&self) -> &'static str {
+        "Test overlay"
+    }
+    fn watch(&mut self, _shared: &Shared) -> Vec<Effect> {
+        let cleaned = self.cleaned.clone();
+        vec![Effect::Run(Job::new(
+            "test-overlay",
+            "work",
+            1,
+            "creates something",
+            move |_, r| async move {
+                r.on_cancel("delete what it created", move |_| async move {
+                    cleaned.fetch_add(1, Ordering::SeqCst);
+                });
+                r.send(true);
+            },
+        ))]
+    }
+    fn tick(&mut self, _shared: &Shared) -> Vec<Effect> {
+        Vec::new()
+    }
+    fn refresh(&mut self, _shared: &Shared) -> Vec<Effect> {
+        Vec::new()
+    }
+    fn on_job(&mut self, msg: JobMsg, _shared: &Shared) -> Vec<Effect> {
+        self.started = msg.take::<bool>().unwrap_or(false);
+        Vec::new()
+    }
+    fn on_action(&mut self, _action: Action, _shared: &Shared) -> Option<Vec<Effect>> {
+        None
+    }
+    fn close(&mut self, _shared: &Shared) -> Vec<Effect> {
+        vec![Effect::Cancel {
+            pane: "test-overlay",
+            kind: "work",
+        }]
+    }
+    fn detail(&self, _shared: &Shared) -> Vec<Line<'static>> {
+        vec![Line::raw(format!(
+            "overlay detail, started {}",
+            self.started
+        ))]
+    }
+    fn hints(&self, _shared: &Shared) -> Vec<(Action, &'static str)> {
+        vec![(Action::Back, "close overlay")]
+    }
+    fn render(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        _shared: &Shared,
+        number: usize,
+        _focused: bool,
+    ) {
+        Block::bordered()
+            .title(format!(" {number} Test overlay "))
+            .render(area, buf);
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
 }
 
 const ID: PaneId = "test";
@@ -76,8 +156,21 @@ impl Pane for TestPane {
                 self.asked = true;
                 Some(Vec::new())
             }
+            Action::NextView => {
+                self.open = true;
+                Some(Vec::new())
+            }
             _ => None,
         }
+    }
+    fn take_overlay(&mut self, _shared: &Shared) -> Option<Box<dyn Pane>> {
+        if !std::mem::take(&mut self.open) {
+            return None;
+        }
+        Some(Box::new(TestOverlay {
+            cleaned: self.cleaned.clone(),
+            started: false,
+        }))
     }
     fn take_confirm(&mut self) -> Option<Confirm> {
         if !std::mem::take(&mut self.asked) {
@@ -202,4 +295,33 @@ async fn a_write_asks_first_and_the_answer_reaches_the_pane() {
         t0(),
     );
     assert_eq!(app.pane::<TestPane>().and_then(|p| p.answer), Some(true));
+}
+
+#[tokio::test]
+async fn an_overlay_takes_its_hosts_area_and_its_cleanup_runs_once_on_close() {
+    let mut app = app_with_test_pane().await;
+    let cleaned = app.pane::<TestPane>().expect("pane").cleaned.clone();
+    let clock = Clock::Frozen(t0());
+    let services = Services::from_backend(Arc::new(DemoBackend::new(clock, 9)));
+    let (mut jobs, mut rx) = grayscope::jobs::Jobs::with_channel(services);
+    app.update(Msg::Action(Action::Focus2), t0());
+    jobs.apply_all(app.update(Msg::Action(Action::NextView), t0()));
+    assert_eq!(app.overlays.len(), 1);
+    assert_eq!(app.drill, ["test-overlay"]);
+    let msg = rx.recv().await.expect("the overlay's report");
+    jobs.apply_all(app.update(msg, t0()));
+    let s = screen(&app, 160, 48);
+    assert!(
+        s.contains(" 2 Test overlay "),
+        "drawn in pane 2's area: {s}"
+    );
+    assert!(!s.contains(" 2 Test pane "), "{s}");
+    assert!(s.contains("overlay detail, started true"), "{s}");
+    assert!(s.contains("esc close overlay"), "{s}");
+    // Esc closes it: its job is cancelled and the cleanup runs, once.
+    jobs.apply_all(app.update(Msg::Action(Action::Back), t0()));
+    assert!(app.overlays.is_empty());
+    assert!(screen(&app, 160, 48).contains(" 2 Test pane "));
+    assert_eq!(jobs.shutdown(std::time::Duration::from_secs(2)).await, 0);
+    assert_eq!(cleaned.load(Ordering::SeqCst), 1);
 }

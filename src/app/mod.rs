@@ -192,6 +192,9 @@ pub struct App {
     pub detail_scroll: u16,
     /// Open drill-downs, innermost last: which pane each level belongs to. `Esc` pops one.
     pub drill: Vec<PaneId>,
+    /// Drill-down views another pane opened (e.g. Reachability from a flow-log row),
+    /// innermost last, each with the index of the pane whose area it takes.
+    pub overlays: Vec<(usize, Box<dyn Pane>)>,
     pub help_open: bool,
     /// Lines the help overlay is scrolled down by (j/k while it is open).
     pub help_scroll: u16,
@@ -265,6 +268,7 @@ impl App {
             detail_of: 0,
             detail_scroll: 0,
             drill: Vec::new(),
+            overlays: Vec::new(),
             help_open: false,
             help_scroll: 0,
             picker: None,
@@ -300,6 +304,20 @@ impl App {
             }
         }
         false
+    }
+
+    /// The innermost overlay drawn in pane `i`'s area, if any (an index into
+    /// `overlays`).
+    pub fn overlay_on(&self, i: usize) -> Option<usize> {
+        self.overlays.iter().rposition(|(host, _)| *host == i)
+    }
+
+    /// What is drawn in pane `i`'s area: its innermost overlay, else the pane.
+    pub fn shown_in(&self, i: usize) -> Option<&dyn Pane> {
+        match self.overlay_on(i) {
+            Some(k) => Some(self.overlays[k].1.as_ref()),
+            None => self.panes.get(i).map(|p| p.as_ref()),
+        }
     }
 
     /// Number of the Detail pane (after every registered pane).
@@ -468,6 +486,9 @@ impl App {
                 for p in &mut self.panes {
                     effects.extend(p.tick(&self.shared));
                 }
+                for (_, o) in &mut self.overlays {
+                    effects.extend(o.tick(&self.shared));
+                }
                 effects
             }
             Msg::Resize => Vec::new(),
@@ -485,15 +506,23 @@ impl App {
             },
             Msg::Job(m) => {
                 let mut effects = Vec::new();
-                if let Some(p) = self.panes.iter_mut().find(|p| p.id() == m.pane) {
-                    effects.extend(p.on_job(m, &self.shared));
+                let shared = &self.shared;
+                if let Some((_, o)) = self.overlays.iter_mut().find(|(_, o)| o.id() == m.pane) {
+                    effects.extend(o.on_job(m, shared));
+                } else if let Some(p) = self.panes.iter_mut().find(|p| p.id() == m.pane) {
+                    effects.extend(p.on_job(m, shared));
                 }
                 effects
             }
         };
         effects.extend(self.publish());
         if self.confirm.is_none() {
-            self.confirm = self.panes.iter_mut().find_map(|p| p.take_confirm());
+            self.confirm = self
+                .overlays
+                .iter_mut()
+                .rev()
+                .find_map(|(_, o)| o.take_confirm())
+                .or_else(|| self.panes.iter_mut().find_map(|p| p.take_confirm()));
         }
         effects
     }
@@ -950,6 +979,8 @@ impl App {
         self.shared.focus_zone = None;
         self.shared.blamed_zone = None;
         self.drill.clear();
+        // Their jobs were stopped and cleaned up with everything else.
+        self.overlays.clear();
         self.picker = None;
         self.held.clear();
         self.frozen_at = None;
@@ -1054,7 +1085,7 @@ impl App {
             }
             Action::CopyId if !self.detail_focused() => {
                 let now = self.shared.now;
-                match self.panes[self.focus].selected_id() {
+                match self.shown_in(self.focus).and_then(|p| p.selected_id()) {
                     Some(id) => {
                         self.flash = Some((format!("copied {id} (OSC 52)"), now));
                         self.clipboard = Some(id);
@@ -1070,7 +1101,7 @@ impl App {
                 } else {
                     self.focus
                 };
-                if let Some(p) = self.panes.get(i) {
+                if let Some(p) = self.shown_in(i) {
                     let md = p.summary_markdown(&self.shared);
                     self.flash = Some((
                         format!("copied {} as Markdown (OSC 52)", p.title()),
@@ -1119,7 +1150,15 @@ impl App {
                 // Esc closes the innermost drill-down first; with none open, it brings
                 // focus back to pane 1.
                 if let Some(owner) = self.drill.pop() {
-                    if let Some(i) = self.panes.iter().position(|p| p.id() == owner) {
+                    if let Some(k) = self.overlays.iter().position(|(_, o)| o.id() == owner) {
+                        // An overlay's inner level first; its last Esc closes it.
+                        let host = self.overlays[k].0;
+                        self.focus_to(host);
+                        if !self.overlays[k].1.back() {
+                            let (_, mut closed) = self.overlays.remove(k);
+                            return closed.close(&self.shared);
+                        }
+                    } else if let Some(i) = self.panes.iter().position(|p| p.id() == owner) {
                         self.panes[i].back();
                         self.focus_to(i);
                     }
@@ -1128,6 +1167,20 @@ impl App {
                 } else {
                     self.focus_to(0);
                 }
+            }
+            _ if !self.detail_focused() && self.overlay_on(self.focus).is_some() => {
+                let Some(k) = self.overlay_on(self.focus) else {
+                    return Vec::new();
+                };
+                let o = &mut self.overlays[k].1;
+                let depth = o.drill_depth();
+                let effects = o.on_action(a, &self.shared).unwrap_or_default();
+                let after = o.drill_depth();
+                let id = o.id();
+                for _ in depth..after {
+                    self.drill.push(id);
+                }
+                return effects;
             }
             _ if !self.detail_focused() => {
                 let i = self.focus;
@@ -1140,6 +1193,14 @@ impl App {
                 }
                 if after != depth {
                     self.detail_scroll = 0;
+                }
+                let mut effects = effects;
+                if let Some(mut o) = self.panes[i].take_overlay(&self.shared) {
+                    // The pane opened a drill-down view in its own area.
+                    effects.extend(o.watch(&self.shared));
+                    self.drill.push(o.id());
+                    self.detail_scroll = 0;
+                    self.overlays.push((i, o));
                 }
                 return effects;
             }

@@ -115,6 +115,20 @@ pub trait Pane: Any + Send {
         Err("this pane has no such command".into())
     }
 
+    /// A drill-down view this pane opens in its own area (polled after `on_action`):
+    /// e.g. Reachability Analyzer on the selected flow-log row. The router draws it
+    /// instead of this pane, routes keys, jobs and the Detail pane to it, and closes it
+    /// on `Esc` once its own levels are closed.
+    fn take_overlay(&mut self, _shared: &Shared) -> Option<Box<dyn Pane>> {
+        None
+    }
+
+    /// As an overlay: it is being closed. Return the effects that stop its jobs
+    /// (`Effect::Cancel`), which runs their cleanups (delete what it created).
+    fn close(&mut self, _shared: &Shared) -> Vec<Effect> {
+        Vec::new()
+    }
+
     /// How many drill-down levels are open (the router keeps the stack).
     fn drill_depth(&self) -> usize {
         0

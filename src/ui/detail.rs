@@ -289,7 +289,7 @@ fn last_minute(
 
 pub fn render(area: Rect, buf: &mut Buffer, app: &App) {
     let focused = app.detail_focused();
-    let source = app.panes.get(app.detail_of);
+    let source = app.shown_in(app.detail_of);
     let lines = source.map(|p| p.detail(&app.shared)).unwrap_or_default();
     let inner_probe = pane_block("", focused).inner(area);
     let total = wrapped_rows(&lines, inner_probe.width);

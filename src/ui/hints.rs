@@ -41,7 +41,7 @@ fn hinted(app: &App) -> Vec<(String, &'static str)> {
             out.pop();
             out.push((format!("{d}/{u}"), "scroll"));
         }
-    } else if let Some(p) = app.panes.get(app.focus) {
+    } else if let Some(p) = app.shown_in(app.focus) {
         for (a, label) in p.hints(&app.shared) {
             push(&mut out, key(a), label);
         }

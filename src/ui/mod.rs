@@ -121,9 +121,9 @@ pub fn render(area: Rect, buf: &mut Buffer, app: &App) {
         a.detail = if app.detail_focused() { body } else { hidden };
     }
     header::render(a.header, buf, app);
-    for (i, (pane, rect)) in app.panes.iter().zip(&a.panes).enumerate() {
-        if !rect.is_empty() {
-            pane.render(*rect, buf, &app.shared, i + 1, app.focus == i);
+    for (i, rect) in a.panes.iter().enumerate() {
+        if let (false, Some(shown)) = (rect.is_empty(), app.shown_in(i)) {
+            shown.render(*rect, buf, &app.shared, i + 1, app.focus == i);
         }
     }
     if !a.detail.is_empty() {
