@@ -137,6 +137,12 @@ pub async fn run(mut app: App, services: Services, clock: Clock) -> anyhow::Resu
                 last = None;
             }
         }
+        if let Some(text) = app.clipboard.take() {
+            // OSC 52: the terminal (local, over SSH, through tmux/screen) sets its clipboard.
+            let out = terminal.backend_mut();
+            out.write_all(ui::osc52::sequence(&text, ui::osc52::Mux::from_env()).as_bytes())?;
+            out.flush()?;
+        }
         if app.quit {
             break;
         }

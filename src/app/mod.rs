@@ -118,6 +118,9 @@ pub struct Shared {
     pub focus_zone: Option<String>,
     /// The zone (name) the AZ verdict blames, if any.
     pub blamed_zone: Option<String>,
+    /// Zones (names) with an open AWS Health issue, with the label to show on their row
+    /// ("AWS Health: open issue"); published by the AWS Health pane.
+    pub health_marks: Vec<(String, String)>,
 }
 
 impl Shared {
@@ -152,6 +155,8 @@ pub struct App {
     pub confirm: Option<Confirm>,
     /// A line that replaces the key hints while it is set (leaving, cleaning up).
     pub status: Option<String>,
+    /// Text a pane copied, for the terminal loop to send as OSC 52 (then cleared).
+    pub clipboard: Option<String>,
     next_slow_refresh: Option<DateTime<Utc>>,
     pub quit: bool,
 }
@@ -194,6 +199,7 @@ impl App {
                 read_only: false,
                 focus_zone: None,
                 blamed_zone: None,
+                health_marks: Vec::new(),
             },
             panes,
             focus: 0,
@@ -204,6 +210,7 @@ impl App {
             picker: None,
             confirm: None,
             status: None,
+            clipboard: None,
             next_slow_refresh: None,
             quit: false,
         }
@@ -407,6 +414,9 @@ impl App {
         effects.extend(self.publish());
         if self.confirm.is_none() {
             self.confirm = self.panes.iter_mut().find_map(|p| p.take_confirm());
+        }
+        if let Some(text) = self.panes.iter_mut().find_map(|p| p.take_clipboard()) {
+            self.clipboard = Some(text);
         }
         effects
     }

@@ -6,8 +6,10 @@
 //! - `metrics`: per-AZ load-balancer metric series at one-minute resolution.
 //! - `verdict`: the per-AZ verdict (OK / DEGRADED / IMPAIRED) that catches gray failures.
 //! - `summary`: joins zones, target tallies and metrics into one row per zone.
+//! - `health`: AWS Health events: reading order, zone ties, the Markdown summary.
 //! - `text`: sanitising strings that came from AWS before they reach the screen.
 
+pub mod health;
 pub mod metrics;
 pub mod summary;
 pub mod targets;
