@@ -27,9 +27,7 @@ use aws_smithy_types::retry::RetryConfig;
 use chrono::{TimeZone, Utc};
 use grayscope::backend::aws::{AwsBackend, AwsClients};
 use grayscope::backend::{BackendError, HealthEvents, Identity};
-use grayscope::model::health::{
-    Category, EntityStatus, EventStatus, HealthView, OrgAccess, shown,
-};
+use grayscope::model::health::{Category, EntityStatus, EventStatus, HealthView, OrgAccess, shown};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -50,7 +48,9 @@ fn at(minutes_ago: i64) -> SmithyTime {
 }
 
 fn arn(id: &str) -> String {
-    format!("arn:aws:health:us-east-1::event/EC2/AWS_EC2_OPERATIONAL_ISSUE/AWS_EC2_OPERATIONAL_ISSUE_{id}")
+    format!(
+        "arn:aws:health:us-east-1::event/EC2/AWS_EC2_OPERATIONAL_ISSUE/AWS_EC2_OPERATIONAL_ISSUE_{id}"
+    )
 }
 
 fn sdk_event(id: &str, status: EventStatusCode, zone: Option<&str>) -> Event {
@@ -123,9 +123,7 @@ fn backend(active: aws_sdk_health::Client, passive: aws_sdk_health::Client) -> A
     )
 }
 
-fn is_closed_filter(
-    f: Option<&aws_sdk_health::types::EventFilter>,
-) -> bool {
+fn is_closed_filter(f: Option<&aws_sdk_health::types::EventFilter>) -> bool {
     f.is_some_and(|f| f.event_status_codes().contains(&EventStatusCode::Closed))
 }
 
@@ -147,7 +145,11 @@ fn account_rules(open_ids: &[&str], closed_ids: &[&str]) -> Account {
         .enumerate()
         .filter(|(i, _)| i % 2 == 0)
         .map(|(_, id)| {
-            let zone = if *id == "SICK" { Some("us-east-1b") } else { None };
+            let zone = if *id == "SICK" {
+                Some("us-east-1b")
+            } else {
+                None
+            };
             sdk_event(id, EventStatusCode::Open, zone)
         })
         .collect();
@@ -185,8 +187,8 @@ fn account_rules(open_ids: &[&str], closed_ids: &[&str]) -> Account {
         });
     let biggest_batch = Arc::new(AtomicUsize::new(0));
     let biggest = biggest_batch.clone();
-    let details = mock!(aws_sdk_health::Client::describe_event_details).then_compute_output(
-        move |r| {
+    let details =
+        mock!(aws_sdk_health::Client::describe_event_details).then_compute_output(move |r| {
             biggest.fetch_max(r.event_arns().len(), Ordering::SeqCst);
             let mut out = DescribeEventDetailsOutput::builder();
             for a in r.event_arns() {
@@ -212,8 +214,7 @@ fn account_rules(open_ids: &[&str], closed_ids: &[&str]) -> Account {
                 );
             }
             out.build()
-        },
-    );
+        });
     let entity = |event: &str, value: &str, status: EntityStatusCode| {
         SdkEntity::builder()
             .event_arn(event)
@@ -227,7 +228,10 @@ fn account_rules(open_ids: &[&str], closed_ids: &[&str]) -> Account {
     let entities = mock!(aws_sdk_health::Client::describe_affected_entities)
         .match_requests(|r| r.next_token().is_none())
         .then_compute_output(move |r| {
-            let arns = r.filter().map(|f| f.event_arns().to_vec()).unwrap_or_default();
+            let arns = r
+                .filter()
+                .map(|f| f.event_arns().to_vec())
+                .unwrap_or_default();
             let mut out = DescribeAffectedEntitiesOutput::builder();
             if arns.contains(&sick) {
                 out = out
@@ -342,7 +346,10 @@ async fn events_are_paged_detailed_in_tens_and_entities_attached() {
     assert_eq!(gone.description, None);
     // Ordered for reading: the open issue first.
     let v = shown(answer.data, Some("us-east-1"), now());
-    assert_eq!(v.last().map(|e| e.status.clone()), Some(EventStatus::Closed));
+    assert_eq!(
+        v.last().map(|e| e.status.clone()),
+        Some(EventStatus::Closed)
+    );
 }
 
 #[tokio::test]
@@ -363,7 +370,10 @@ async fn closed_events_are_asked_for_the_last_week_only() {
         });
     let open = mock!(aws_sdk_health::Client::describe_events)
         .match_requests(|r| {
-            let codes = r.filter().map(|f| f.event_status_codes().to_vec()).unwrap_or_default();
+            let codes = r
+                .filter()
+                .map(|f| f.event_status_codes().to_vec())
+                .unwrap_or_default();
             codes == [EventStatusCode::Open, EventStatusCode::Upcoming]
                 && r.max_results() == Some(100)
         })
@@ -407,13 +417,20 @@ async fn subscription_required_is_matched_by_code_and_never_fails_over() {
             operation: "DescribeEvents".into()
         }
     );
-    assert!(err.to_string().contains("Business, Enterprise On-Ramp or Enterprise support plan"));
+    assert!(
+        err.to_string()
+            .contains("Business, Enterprise On-Ramp or Enterprise support plan")
+    );
     assert_eq!(passive.num_calls(), 0, "no failover for a missing plan");
 }
 
 #[tokio::test]
 async fn a_server_error_at_us_east_1_fails_over_to_us_east_2_for_the_whole_load() {
-    for op in ["DescribeEvents", "DescribeEventDetails", "DescribeAffectedEntities"] {
+    for op in [
+        "DescribeEvents",
+        "DescribeEventDetails",
+        "DescribeAffectedEntities",
+    ] {
         record(op);
     }
     let down = mock!(aws_sdk_health::Client::describe_events).then_http_response(|| http(503, ""));
@@ -426,9 +443,16 @@ async fn a_server_error_at_us_east_1_fails_over_to_us_east_2_for_the_whole_load(
     assert_eq!(answer.endpoint, "us-east-2");
     let why = answer.failover.expect("says why");
     assert!(why.starts_with("us-east-1: DescribeEvents"), "{why}");
-    assert_eq!(down.num_calls(), 1, "the active endpoint is not asked again in this load");
+    assert_eq!(
+        down.num_calls(),
+        1,
+        "the active endpoint is not asked again in this load"
+    );
     assert_eq!(answer.data.len(), 1);
-    assert!(answer.data[0].description.is_some(), "details from us-east-2 too");
+    assert!(
+        answer.data[0].description.is_some(),
+        "details from us-east-2 too"
+    );
 }
 
 #[tokio::test]
@@ -461,7 +485,10 @@ async fn both_endpoints_down_is_an_error() {
         .health_events(HealthView::Account, now())
         .await
         .expect_err("both down");
-    assert!(matches!(err, BackendError::Service { ref code, .. } if code == "HTTP 503"), "{err:?}");
+    assert!(
+        matches!(err, BackendError::Service { ref code, .. } if code == "HTTP 503"),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -503,7 +530,10 @@ async fn throttling_slows_down_and_retries() {
         .expect("retried");
     assert_eq!(throttled.num_calls(), 2);
     assert_eq!(answer.data.len(), 1);
-    assert_eq!(answer.endpoint, "us-east-1", "throttling is no reason to fail over");
+    assert_eq!(
+        answer.endpoint, "us-east-1",
+        "throttling is no reason to fail over"
+    );
     assert_eq!(passive.num_calls(), 0);
 }
 
@@ -513,7 +543,9 @@ async fn throttled_for_good_is_throttled() {
     let throttled = mock!(aws_sdk_health::Client::describe_events)
         .match_requests(|r| !is_closed_filter(r.filter()))
         .then_error(|| {
-            DescribeEventsError::generic(ErrorMetadata::builder().code("ThrottlingException").build())
+            DescribeEventsError::generic(
+                ErrorMetadata::builder().code("ThrottlingException").build(),
+            )
         });
     let b = backend(health_client(&[&throttled]), health_client(&[]));
     let err = b
@@ -604,7 +636,14 @@ async fn organization_view_status_events_and_affected_accounts() {
                 .build()
         });
     let b = backend(
-        health_client(&[&status, &open_p1, &open_p2, &closed, &accounts_p1, &accounts_p2]),
+        health_client(&[
+            &status,
+            &open_p1,
+            &open_p2,
+            &closed,
+            &accounts_p1,
+            &accounts_p2,
+        ]),
         health_client(&[]),
     );
     assert_eq!(b.organization_access().await, Ok(OrgAccess::Enabled));
