@@ -288,6 +288,13 @@ pub fn render(
 /// The entity tally: `2 impaired, 1 unknown (1 on screen)`.
 fn entity_tally(pane: &HealthPane, e: &HealthEvent, shared: &Shared) -> String {
     let entities = pane.entities_of(e);
+    if pane.view == HealthView::Organization {
+        return if entities.is_empty() {
+            "not read yet".into()
+        } else {
+            format!("{} affected", entities.len())
+        };
+    }
     if entities.is_empty() {
         return "no affected resources listed".into();
     }
@@ -348,10 +355,7 @@ fn opened_lines(
             when(e.last_updated, now)
         )),
         Line::from(format!(" {what}: {}", entity_tally(pane, e, shared))),
-        Line::from(Span::styled(
-            " full text and every entity in Detail",
-            theme::dim(),
-        )),
+        Line::from(Span::styled(" full story in Detail", theme::dim())),
     ]
 }
 
@@ -413,12 +417,19 @@ pub fn detail_lines(pane: &HealthPane, shared: &Shared) -> Vec<Line<'static>> {
         e.region.clone().unwrap_or_else(|| "–".into()),
     ));
     out.push(field("zone", zone));
-    if let Some((_, label)) = e
-        .zone_name
-        .as_ref()
-        .and_then(|n| pane.marks.iter().find(|(z, _)| z == n))
-    {
-        out.push(field("AZ pane", format!("zone row marked \"{label}\"")));
+    if let Some(n) = &e.zone_name {
+        if let Some((_, label)) = pane.marks.iter().find(|(z, _)| z == n) {
+            out.push(field(
+                "on screen",
+                format!("published to the AZ pane as \"{label}\" for {n}"),
+            ));
+        }
+        if shared.blamed_zone.as_deref() == Some(n.as_str()) {
+            out.push(Line::from(Span::styled(
+                format!("The AZ verdict blames this same zone ({n})."),
+                theme::error().add_modifier(Modifier::BOLD),
+            )));
+        }
     }
     out.push(field("start", t(e.start)));
     out.push(field("end", t(e.end)));
@@ -479,6 +490,10 @@ pub fn detail_lines(pane: &HealthPane, shared: &Shared) -> Vec<Line<'static>> {
         )));
     }
     for en in entities {
+        if pane.view == HealthView::Organization {
+            out.push(Line::from(format!("  account {}", clean(&en.value))));
+            continue;
+        }
         let mut spans = vec![
             Span::raw(format!("  {} ", clean(&en.value))),
             Span::styled(
@@ -506,9 +521,13 @@ pub fn detail_lines(pane: &HealthPane, shared: &Shared) -> Vec<Line<'static>> {
     match pane.org.get() {
         Some(OrgAccess::Enabled) => out.push(Line::from(Span::styled(
             format!(
-                "Organization view available ({}): {} and back.",
+                "Showing {} events; {} switches to {} events.",
                 pane.view.label(),
-                shared.keymap.keys_text(crate::action::Action::NextView)
+                shared.keymap.keys_text(crate::action::Action::NextView),
+                match pane.view {
+                    HealthView::Account => "the organization's",
+                    HealthView::Organization => "this account's",
+                }
             ),
             theme::dim(),
         ))),

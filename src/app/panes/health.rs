@@ -406,6 +406,10 @@ impl Pane for HealthPane {
     }
 
     fn hints(&self, _shared: &Shared) -> Vec<(Action, &'static str)> {
+        if self.stopped.is_some() {
+            // Nothing to select or open; `r` (in the global hints) tries again.
+            return Vec::new();
+        }
         if self.open.is_some() {
             vec![(Action::Act, "copy summary"), (Action::Back, "back")]
         } else {
