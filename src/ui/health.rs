@@ -25,12 +25,30 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 /// How long a note (a copy, a key that could not act) stays in the pane, in seconds.
 const NOTE_SECONDS: i64 = 10;
 
-/// `9m ago` style for the past, `in 3d` for the future.
+/// An age for the past (`9m`, as everywhere on screen), `in 3d` for the future, rounded
+/// to the nearest unit (a start in 2 days 23 hours is `in 3d`).
 pub fn when(t: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
     match t {
         None => "–".into(),
-        Some(t) if t > now + chrono::Duration::seconds(59) => format!("in {}", age(now, t)),
+        Some(t) if t > now + chrono::Duration::seconds(59) => {
+            let m = (t - now).num_minutes();
+            if m >= 24 * 60 {
+                format!("in {}d", (m + 12 * 60) / (24 * 60))
+            } else if m >= 60 {
+                format!("in {}h", (m + 30) / 60)
+            } else {
+                format!("in {m}m")
+            }
+        }
         Some(t) => age(t, now),
+    }
+}
+
+/// `started 9m` or `starts in 3d`.
+fn start_words(e: &HealthEvent, now: DateTime<Utc>) -> String {
+    match e.start {
+        Some(t) if t > now => format!("starts {}", when(e.start, now)),
+        _ => format!("started {}", when(e.start, now)),
     }
 }
 
@@ -350,8 +368,8 @@ fn opened_lines(
             status_style(e),
         )),
         Line::from(format!(
-            " started {} · updated {}",
-            when(e.start, now),
+            " {} · updated {}",
+            start_words(e, now),
             when(e.last_updated, now)
         )),
         Line::from(format!(" {what}: {}", entity_tally(pane, e, shared))),
@@ -538,4 +556,37 @@ pub fn detail_lines(pane: &HealthPane, shared: &Shared) -> Vec<Line<'static>> {
         None => {}
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 22, 3, 12, 0)
+            .single()
+            .expect("time")
+    }
+
+    #[test]
+    fn future_times_round_to_the_nearest_unit_past_ones_are_ages() {
+        let d = chrono::Duration::minutes;
+        assert_eq!(when(Some(now() + d(3 * 24 * 60 - 9)), now()), "in 3d");
+        assert_eq!(when(Some(now() + d(90)), now()), "in 2h");
+        assert_eq!(when(Some(now() + d(5)), now()), "in 5m");
+        assert_eq!(when(Some(now() - d(9)), now()), "9m");
+        assert_eq!(when(None, now()), "–");
+    }
+
+    #[test]
+    fn columns_fit_the_width_and_keep_status_first() {
+        for w in [20usize, 36, 48, 80, 160] {
+            let cols = columns(w);
+            let used: usize = cols.iter().map(|c| c.width + 1).sum::<usize>() + 1;
+            assert!(used <= w || cols.len() == 1, "{w}: {used}");
+            assert_eq!(cols[0].head, "Status");
+        }
+        assert_eq!(columns(160).len(), 6);
+    }
 }

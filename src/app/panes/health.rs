@@ -416,7 +416,13 @@ impl Pane for HealthPane {
             vec![
                 (Action::DrillDown, "open event"),
                 (Action::Act, "copy ARN"),
-                (Action::NextView, "org view"),
+                (
+                    Action::NextView,
+                    match self.view {
+                        HealthView::Account => "org view",
+                        HealthView::Organization => "account view",
+                    },
+                ),
             ]
         }
     }

@@ -260,7 +260,9 @@ pub fn organization_events(now: DateTime<Utc>, minute: i64) -> Vec<HealthEvent> 
     let mut out: Vec<HealthEvent> = events(now, minute)
         .into_iter()
         .map(|mut e| {
-            // DescribeEventsForOrganization lists events without descriptions or entities.
+            // DescribeEventsForOrganization lists events without zones, descriptions or
+            // entities.
+            e.zone_name = None;
             e.description = None;
             e.entities.clear();
             e
