@@ -492,6 +492,21 @@ async fn both_endpoints_down_is_an_error() {
 }
 
 #[tokio::test]
+async fn both_endpoints_unreachable_says_both() {
+    record("DescribeEvents");
+    let b = backend(unreachable_health(), unreachable_health());
+    match b.health_events(HealthView::Account, now()).await {
+        Err(BackendError::Unreachable { message, .. }) => {
+            assert!(
+                message.starts_with("us-east-1 and us-east-2 both: "),
+                "{message}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
 async fn throttling_slows_down_and_retries() {
     record("DescribeEvents");
     let throttled = mock!(aws_sdk_health::Client::describe_events)

@@ -227,9 +227,13 @@ fn state_lines(pane: &HealthPane, shared: &Shared) -> Vec<Line<'static>> {
             theme::error(),
         )));
     }
-    if pane.events.get().is_none() && pane.events.loading {
+    if pane.events.get().is_none() && pane.events.error.is_none() {
         out.push(Line::from(Span::styled(
-            " asking AWS Health…",
+            if pane.events.loading {
+                " asking AWS Health…"
+            } else {
+                " AWS Health: not asked yet"
+            },
             theme::dim(),
         )));
     }

@@ -198,6 +198,16 @@ impl HealthPane {
         ))]
     }
 
+    /// The first load, once: not again while one is under way, after an answer, an
+    /// error (the refresh clock takes over) or when polling stopped.
+    fn first_load(&mut self, shared: &Shared) -> Vec<Effect> {
+        let asked = self.events.loading || self.events.at.is_some() || self.events.error.is_some();
+        if asked || self.stopped.is_some() {
+            return Vec::new();
+        }
+        self.load(shared)
+    }
+
     fn note(&mut self, text: impl Into<String>, shared: &Shared) {
         self.note = Some(Note {
             text: text.into(),
@@ -294,10 +304,7 @@ impl Pane for HealthPane {
         // Health is about the account, not the load balancers: a new watch only needs
         // a first load, and a fresh tie to the zones.
         self.recompute(shared);
-        if self.events.at.is_none() && !self.events.loading && self.stopped.is_none() {
-            return self.load(shared);
-        }
-        Vec::new()
+        self.first_load(shared)
     }
 
     fn tick(&mut self, shared: &Shared) -> Vec<Effect> {
@@ -306,7 +313,7 @@ impl Pane for HealthPane {
         }
         match self.next_refresh {
             Some(t) if shared.now >= t => self.load(shared),
-            None if self.events.at.is_none() && self.events.error.is_none() => self.load(shared),
+            None => self.first_load(shared),
             _ => Vec::new(),
         }
     }
@@ -321,8 +328,10 @@ impl Pane for HealthPane {
     }
 
     fn shared_changed(&mut self, shared: &Shared) -> Vec<Effect> {
+        // The zones answer comes early whatever happens to the load balancers: Health
+        // starts then, even when no load balancer is watched yet (or none is found).
         self.recompute(shared);
-        Vec::new()
+        self.first_load(shared)
     }
 
     fn on_job(&mut self, msg: JobMsg, shared: &Shared) -> Vec<Effect> {

@@ -39,6 +39,8 @@ const SERVICE: &str = "health";
 pub const ACTIVE_REGION: &str = "us-east-1";
 /// The passive Health endpoint's region (failover).
 pub const PASSIVE_REGION: &str = "us-east-2";
+/// How an error says that the passive endpoint failed too.
+const BOTH: &str = "us-east-1 and us-east-2 both";
 /// Events per DescribeEvents page (the API allows 10 to 100).
 const PAGE_SIZE: i32 = 100;
 
@@ -129,7 +131,22 @@ impl<'a> Route<'a> {
                 other => return other,
             }
         }
-        call(self.on(true)).await
+        call(self.on(true)).await.map_err(|e| match e {
+            // Both endpoints down: say so, the passive one's error in the words.
+            BackendError::Unreachable { operation, message } if self.failover.is_some() => {
+                BackendError::Unreachable {
+                    operation,
+                    message: format!("{BOTH}: {message}"),
+                }
+            }
+            BackendError::Timeout { operation, message } if self.failover.is_some() => {
+                BackendError::Timeout {
+                    operation,
+                    message: format!("{BOTH}: {message}"),
+                }
+            }
+            other => other,
+        })
     }
 
     fn answered<T>(&self, data: T, problems: Vec<String>) -> Answered<T> {

@@ -340,3 +340,30 @@ async fn identity_region_filters_events_and_global_stays() {
     assert!(regions.contains(&"global"));
     let _ = Account::identity(&*demo()).await;
 }
+
+#[test]
+fn health_starts_when_the_zones_answer_even_with_no_load_balancer() {
+    let mut a = app();
+    a.start(t0());
+    let fx = a.update(
+        Msg::Job(JobMsg {
+            pane: crate::app::APP,
+            kind: "zones",
+            generation: 0,
+            payload: Box::new(crate::app::AppLoaded::Zones(Err(BackendError::Other(
+                "no network".into(),
+            )))),
+        }),
+        t0(),
+    );
+    assert!(a.shared.selected.is_empty());
+    let health: Vec<String> = fx
+        .iter()
+        .map(Effect::key)
+        .filter(|k| k.starts_with("health/"))
+        .collect();
+    assert_eq!(health, ["health/events", "health/org_access"]);
+    // Not twice: a later change while it loads asks nothing more.
+    let fx = a.update(Msg::Tick, t0() + Duration::seconds(1));
+    assert!(!fx.iter().any(|e| e.key().starts_with("health/")));
+}
