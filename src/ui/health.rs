@@ -170,6 +170,13 @@ fn row(e: &HealthEvent, cols: &[Column], now: DateTime<Utc>) -> String {
 
 fn title_text(pane: &HealthPane, shared: &Shared, number: usize, width: u16) -> String {
     let mut t = format!(" {number} AWS Health");
+    // In the smallest box only the first line shows: the title says first what went
+    // wrong (the line keeps the last data).
+    if pane.stopped.is_some() {
+        t.push_str(" · not available");
+    } else if pane.events.error.is_some() {
+        t.push_str(" · ⚠ failed");
+    }
     let via = if width >= 50 { "via " } else { "" };
     if pane.view == HealthView::Organization {
         t.push_str(" · organization");
@@ -206,13 +213,14 @@ fn note_line(pane: &HealthPane, shared: &Shared) -> Option<Line<'static>> {
 fn state_lines(pane: &HealthPane, shared: &Shared) -> Vec<Line<'static>> {
     let now = shared.now;
     let mut out = Vec::new();
-    if let Some(why) = &pane.stopped {
+    if pane.stopped.is_some() {
         out.push(Line::from(Span::styled(
-            " AWS Health API not available: polling stopped",
+            " Health API needs a support plan",
             theme::warn().add_modifier(Modifier::BOLD),
         )));
         out.push(Line::from(Span::styled(
-            format!(" {why}. Other panes are unaffected; r tries again."),
+            " (Business, Enterprise On-Ramp or Enterprise). Polling stopped; other panes \
+             are unaffected; r tries again.",
             theme::dim(),
         )));
         return out;
@@ -581,6 +589,47 @@ mod tests {
         assert_eq!(when(Some(now() + d(5)), now()), "in 5m");
         assert_eq!(when(Some(now() - d(9)), now()), "9m");
         assert_eq!(when(None, now()), "–");
+    }
+
+    #[tokio::test]
+    async fn the_smallest_box_shows_the_summary_and_says_when_it_failed() {
+        use crate::app::pane::Pane;
+        use crate::backend::demo::DemoBackend;
+        use crate::backend::{BackendError, Services};
+        use crate::clock::Clock;
+        let clock = Clock::Frozen(now());
+        let mut app = crate::app::App::new(
+            crate::app::Mode::Demo,
+            crate::keymap::Keymap::defaults(),
+            vec!["shop-frontend".into()],
+            chrono::Duration::seconds(30),
+            now(),
+        );
+        let services = Services::from_backend(std::sync::Arc::new(DemoBackend::new(clock, 9)));
+        crate::jobs::run_until_idle(&mut app, services, clock).await;
+        let draw = |app: &crate::app::App| {
+            let area = Rect::new(0, 0, 36, 3);
+            let mut buf = Buffer::empty(area);
+            let pane = app.pane::<HealthPane>().expect("pane");
+            pane.render(area, &mut buf, &app.shared, 4, false);
+            crate::ui::export::to_text(&buf)
+        };
+        let text = draw(&app);
+        assert!(text.contains("⚠ 1 open issue (us-east-1b)"), "{text}");
+        app.with_pane_mut::<HealthPane>(|p, _| {
+            p.events.error = Some((
+                BackendError::Throttled {
+                    operation: "DescribeEvents".into(),
+                },
+                now(),
+            ))
+        });
+        let text = draw(&app);
+        assert!(text.contains("⚠ failed"), "{text}");
+        assert!(
+            text.contains("⚠ 1 open issue"),
+            "the last data still shows: {text}"
+        );
     }
 
     #[test]
