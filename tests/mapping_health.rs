@@ -7,6 +7,7 @@ mod support;
 use aws_sdk_health::operation::describe_affected_accounts_for_organization::DescribeAffectedAccountsForOrganizationOutput;
 use aws_sdk_health::operation::describe_affected_entities::DescribeAffectedEntitiesOutput;
 use aws_sdk_health::operation::describe_event_details::DescribeEventDetailsOutput;
+use aws_sdk_health::operation::describe_event_details_for_organization::DescribeEventDetailsForOrganizationOutput;
 use aws_sdk_health::operation::describe_events::{DescribeEventsError, DescribeEventsOutput};
 use aws_sdk_health::operation::describe_events_for_organization::DescribeEventsForOrganizationOutput;
 use aws_sdk_health::operation::describe_health_service_status_for_organization::{
@@ -16,6 +17,7 @@ use aws_sdk_health::operation::describe_health_service_status_for_organization::
 use aws_sdk_health::types::{
     AffectedEntity as SdkEntity, EntityStatusCode, Event, EventDescription, EventDetails,
     EventDetailsErrorItem, EventScopeCode, EventStatusCode, EventTypeCategory, OrganizationEvent,
+    OrganizationEventDetails,
 };
 use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -582,6 +584,7 @@ async fn organization_view_status_events_and_affected_accounts() {
         "DescribeHealthServiceStatusForOrganization",
         "DescribeEventsForOrganization",
         "DescribeAffectedAccountsForOrganization",
+        "DescribeEventDetailsForOrganization",
     ] {
         record(op);
     }
@@ -650,6 +653,30 @@ async fn organization_view_status_events_and_affected_accounts() {
                 .affected_accounts("222222222222")
                 .build()
         });
+    let details = mock!(aws_sdk_health::Client::describe_event_details_for_organization)
+        .match_requests(|r| {
+            r.organization_event_detail_filters().len() == 1
+                && r.organization_event_detail_filters()[0].event_arn() == arn("ORG1")
+        })
+        .then_compute_output(|r| {
+            let account = r.organization_event_detail_filters()[0]
+                .aws_account_id()
+                .unwrap_or("?")
+                .to_string();
+            DescribeEventDetailsForOrganizationOutput::builder()
+                .successful_set(
+                    OrganizationEventDetails::builder()
+                        .aws_account_id(&account)
+                        .event(Event::builder().arn(arn("ORG1")).build())
+                        .event_description(
+                            EventDescription::builder()
+                                .latest_description(format!("Text for {account}"))
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build()
+        });
     let b = backend(
         health_client(&[
             &status,
@@ -658,6 +685,7 @@ async fn organization_view_status_events_and_affected_accounts() {
             &closed,
             &accounts_p1,
             &accounts_p2,
+            &details,
         ]),
         health_client(&[]),
     );
@@ -670,6 +698,12 @@ async fn organization_view_status_events_and_affected_accounts() {
     assert_eq!(ids, [arn("ORG1"), arn("ORG2"), arn("ORG3")]);
     assert!(answer.data.iter().all(|e| e.zone_name.is_none()));
     assert_eq!(answer.data[0].scope, "ACCOUNT_SPECIFIC");
+    let text = b
+        .organization_event_description(&arn("ORG1"), "111111111111")
+        .await
+        .expect("details");
+    assert_eq!(text.as_deref(), Some("Text for 111111111111"));
+    assert_eq!(details.num_calls(), 1);
     let accounts = b.affected_accounts(&arn("ORG1")).await.expect("accounts");
     let values: Vec<&str> = accounts.data.iter().map(|e| e.value.as_str()).collect();
     assert_eq!(values, ["111111111111", "222222222222"]);

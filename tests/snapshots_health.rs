@@ -137,6 +137,13 @@ impl HealthEvents for NoPlan {
             operation: "DescribeAffectedAccountsForOrganization".into(),
         })
     }
+    async fn organization_event_description(
+        &self,
+        _arn: &str,
+        _account: &str,
+    ) -> Result<Option<String>, BackendError> {
+        Ok(None)
+    }
     async fn organization_access(&self) -> Result<OrgAccess, BackendError> {
         Err(BackendError::NotSubscribed {
             operation: "DescribeHealthServiceStatusForOrganization".into(),

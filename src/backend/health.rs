@@ -30,6 +30,14 @@ pub trait HealthEvents: Send + Sync {
         event_arn: &str,
     ) -> Result<Answered<Vec<AffectedEntity>>, BackendError>;
 
+    /// The description of an organization event as one affected account sees it
+    /// (DescribeEventDetailsForOrganization); `None` when AWS has none for it.
+    async fn organization_event_description(
+        &self,
+        event_arn: &str,
+        account: &str,
+    ) -> Result<Option<String>, BackendError>;
+
     /// Whether the organization view is available to this account
     /// (DescribeHealthServiceStatusForOrganization).
     async fn organization_access(&self) -> Result<OrgAccess, BackendError>;

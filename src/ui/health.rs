@@ -476,15 +476,15 @@ pub fn detail_lines(pane: &HealthPane, shared: &Shared) -> Vec<Line<'static>> {
         out.push(field("answered by", via));
     }
     out.push(Line::from(""));
-    match &e.description {
+    match pane.description_of(e) {
         Some(d) => {
             for para in d.split("\n\n") {
                 out.push(Line::from(clean(para.trim())));
             }
         }
         None if pane.view == HealthView::Organization => out.push(Line::from(Span::styled(
-            "The organization view lists events without their text; the account it \
-             concerns shows it in its own account view.",
+            "The organization view lists events without their text: Enter reads it, as \
+             the first affected account sees it.",
             theme::dim(),
         ))),
         None => out.push(Line::from(Span::styled(

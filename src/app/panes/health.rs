@@ -41,6 +41,8 @@ pub enum HealthLoaded {
     Accounts {
         arn: String,
         result: Result<Answered<Vec<AffectedEntity>>, BackendError>,
+        /// The event's text as the first affected account sees it.
+        description: Option<String>,
     },
 }
 
@@ -66,6 +68,9 @@ pub struct HealthPane {
     pub org: Slot<OrgAccess>,
     /// The opened organization event's affected accounts.
     pub accounts: Slot<(String, Answered<Vec<AffectedEntity>>)>,
+    /// The opened organization event's text (ARN, description), as the first affected
+    /// account sees it.
+    pub org_text: Option<(String, String)>,
     pub selected: usize,
     /// The opened event (ARN), if any.
     pub open: Option<String>,
@@ -132,6 +137,15 @@ impl HealthPane {
         &e.entities
     }
 
+    /// The event's description: its own, or in the organization view the one read
+    /// when it was opened.
+    pub fn description_of<'a>(&'a self, e: &'a HealthEvent) -> Option<&'a str> {
+        e.description.as_deref().or(match &self.org_text {
+            Some((arn, text)) if *arn == e.arn => Some(text.as_str()),
+            _ => None,
+        })
+    }
+
     pub fn zone_id(&self, e: &HealthEvent, shared: &Shared) -> Option<String> {
         let zones = ZoneMap::new(shared.zones.get().cloned().unwrap_or_default());
         zone_id_of(e, &zones)
@@ -190,10 +204,29 @@ impl HealthPane {
             ID,
             "accounts",
             self.generation,
-            "DescribeAffectedAccountsForOrganization",
+            "DescribeAffectedAccountsForOrganization + DescribeEventDetailsForOrganization",
             move |s: Services, r| async move {
                 let result = s.health.affected_accounts(&arn).await;
-                r.send(HealthLoaded::Accounts { arn, result });
+                let first = result
+                    .as_ref()
+                    .ok()
+                    .and_then(|a| a.data.first())
+                    .map(|e| e.value.clone());
+                let description = match first {
+                    // A missing text is not worth an error line: the accounts still show.
+                    Some(account) => s
+                        .health
+                        .organization_event_description(&arn, &account)
+                        .await
+                        .ok()
+                        .flatten(),
+                    None => None,
+                };
+                r.send(HealthLoaded::Accounts {
+                    arn,
+                    result,
+                    description,
+                });
             },
         ))]
     }
@@ -231,6 +264,7 @@ impl HealthPane {
             (Some(e), _) => {
                 let mut e = e.clone();
                 e.entities = self.entities_of(&e).to_vec();
+                e.description = self.description_of(&e).map(String::from);
                 let zone_id = self.zone_id(&e, shared);
                 (
                     markdown(&e, zone_id.as_deref(), shared.local_clock),
@@ -283,6 +317,7 @@ impl HealthPane {
         self.open = None;
         self.selected = 0;
         self.accounts = Slot::default();
+        self.org_text = None;
         // The other view's events are not this view's: start from empty.
         self.events = Slot::default();
         self.shown.clear();
@@ -361,7 +396,12 @@ impl Pane for HealthPane {
                 self.recompute(shared);
             }
             Some(HealthLoaded::OrgAccess(r)) => self.org.finish(r, now),
-            Some(HealthLoaded::Accounts { arn, result }) => {
+            Some(HealthLoaded::Accounts {
+                arn,
+                result,
+                description,
+            }) => {
+                self.org_text = description.map(|t| (arn.clone(), t));
                 self.accounts.finish(result.map(|a| (arn, a)), now)
             }
             None => {}

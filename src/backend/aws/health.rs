@@ -12,7 +12,7 @@
 //! Calls: DescribeEvents (open + upcoming; closed within the last week; every page),
 //! DescribeEventDetails and DescribeAffectedEntities (at most 10 ARNs a call),
 //! DescribeHealthServiceStatusForOrganization, DescribeEventsForOrganization,
-//! DescribeAffectedAccountsForOrganization.
+//! DescribeAffectedAccountsForOrganization, DescribeEventDetailsForOrganization.
 
 use super::error::classify;
 use super::pace::Pacer;
@@ -26,8 +26,8 @@ use crate::model::health::{
 use crate::model::text::{clean, ellipsize};
 use async_trait::async_trait;
 use aws_sdk_health::types::{
-    DateTimeRange, EntityFilter, Event, EventFilter, EventStatusCode, OrganizationEvent,
-    OrganizationEventFilter,
+    DateTimeRange, EntityFilter, Event, EventAccountFilter, EventFilter, EventStatusCode,
+    OrganizationEvent, OrganizationEventFilter,
 };
 use aws_smithy_types::DateTime as SmithyTime;
 use chrono::{DateTime, Utc};
@@ -190,6 +190,18 @@ impl HealthEvents for AwsBackend {
             .call(|ctx| async move { describe_affected_accounts(&ctx, event_arn).await })
             .await?;
         Ok(route.answered(accounts, Vec::new()))
+    }
+
+    async fn organization_event_description(
+        &self,
+        event_arn: &str,
+        account: &str,
+    ) -> Result<Option<String>, BackendError> {
+        let ctx = self.ctx().await;
+        let mut route = Route::new(self, ctx.clients, ctx.profile);
+        route
+            .call(|ctx| async move { describe_org_event_details(&ctx, event_arn, account).await })
+            .await
     }
 
     async fn organization_access(&self) -> Result<OrgAccess, BackendError> {
@@ -467,6 +479,45 @@ async fn describe_affected_accounts(
             })
             .await?;
             Ok(out)
+        })
+        .await
+}
+
+async fn describe_org_event_details(
+    ctx: &On<'_>,
+    event_arn: &str,
+    account: &str,
+) -> Result<Option<String>, BackendError> {
+    const OP: &str = "DescribeEventDetailsForOrganization";
+    let filter = EventAccountFilter::builder()
+        .event_arn(event_arn)
+        .aws_account_id(account)
+        .build()
+        .map_err(|e| BackendError::Other(format!("{OP}: {e}")))?;
+    ctx.pace
+        .run(|| async {
+            let started = Instant::now();
+            let r = ctx
+                .clients
+                .health
+                .describe_event_details_for_organization()
+                .organization_event_detail_filters(filter.clone())
+                .send()
+                .await;
+            log_call(SERVICE, OP, started, r.is_ok());
+            let out = r.map_err(|e| classify(OP, &e, ctx.profile))?;
+            if let Some(f) = out.failed_set().first() {
+                return Err(BackendError::Service {
+                    operation: OP.into(),
+                    code: clean(f.error_name().unwrap_or("failed")),
+                    message: ellipsize(&clean(f.error_message().unwrap_or("")), 160),
+                });
+            }
+            Ok(out
+                .successful_set()
+                .iter()
+                .find_map(|d| d.event_description()?.latest_description())
+                .map(String::from))
         })
         .await
 }

@@ -343,6 +343,25 @@ impl HealthEvents for DemoBackend {
         ))
     }
 
+    async fn organization_event_description(
+        &self,
+        event_arn: &str,
+        _account: &str,
+    ) -> Result<Option<String>, BackendError> {
+        if event_arn.contains("DEMOORG") {
+            return Ok(Some(
+                "Lambda functions using the nodejs16.x runtime in this account are past the \
+                 end of support. Update them to a supported runtime."
+                    .into(),
+            ));
+        }
+        let now = self.now();
+        Ok(events(now, self.minute_at(now))
+            .into_iter()
+            .find(|e| e.arn == event_arn)
+            .and_then(|e| e.description))
+    }
+
     async fn organization_access(&self) -> Result<OrgAccess, BackendError> {
         Ok(OrgAccess::Enabled)
     }

@@ -74,6 +74,13 @@ impl HealthEvents for Scripted {
     ) -> Result<Answered<Vec<AffectedEntity>>, BackendError> {
         Err(BackendError::Other("not scripted".into()))
     }
+    async fn organization_event_description(
+        &self,
+        _arn: &str,
+        _account: &str,
+    ) -> Result<Option<String>, BackendError> {
+        Ok(None)
+    }
     async fn organization_access(&self) -> Result<OrgAccess, BackendError> {
         Ok(OrgAccess::Unavailable(
             "this account is not the organization's management account".into(),
@@ -288,6 +295,11 @@ async fn organization_view_switches_and_reads_affected_accounts() {
         .map(|e| e.value.as_str())
         .collect();
     assert_eq!(accounts, [scenario::ACCOUNT, "345678901234"]);
+    assert!(
+        h.description_of(opened)
+            .is_some_and(|d| d.contains("use1-az6")),
+        "the text, as the first affected account sees it"
+    );
 
     a.update(Msg::Action(Action::Back), t0());
     a.update(Msg::Action(Action::PrevView), t0());
