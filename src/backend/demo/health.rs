@@ -268,7 +268,7 @@ pub fn organization_events(now: DateTime<Utc>, minute: i64) -> Vec<HealthEvent> 
             e
         })
         .collect();
-    out.push(event(
+    let mut other_account = event(
         event_arn(
             scenario::REGION,
             "LAMBDA",
@@ -287,10 +287,10 @@ pub fn organization_events(now: DateTime<Utc>, minute: i64) -> Vec<HealthEvent> 
         ),
         EventStatus::Open,
         "",
-    ));
-    if let Some(e) = out.last_mut() {
-        e.description = None;
-    }
+    );
+    // Listed without its text, like every organization event.
+    other_account.description = None;
+    out.push(other_account);
     out
 }
 
