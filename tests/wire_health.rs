@@ -192,11 +192,25 @@ async fn wire_subscription_required_is_not_subscribed() {
     );
 }
 
-fn org_replies(op: &str, _req: &Json) -> (u16, Json) {
+fn org_replies(op: &str, req: &Json) -> (u16, Json) {
     match op {
         "DescribeHealthServiceStatusForOrganization" => (
             200,
             json!({"healthServiceAccessStatusForOrganization": "ENABLED"}),
+        ),
+        "DescribeEventsForOrganization" if status_codes(req).contains(&"closed".to_string()) => {
+            (200, json!({"events": []}))
+        }
+        "DescribeEventsForOrganization" => {
+            (200, fixture("health/describe_events_for_organization.json"))
+        }
+        "DescribeAffectedAccountsForOrganization" => (
+            200,
+            fixture("health/describe_affected_accounts_for_organization.json"),
+        ),
+        "DescribeEventDetailsForOrganization" => (
+            200,
+            fixture("health/describe_event_details_for_organization.json"),
         ),
         other => (
             400,
@@ -206,12 +220,48 @@ fn org_replies(op: &str, _req: &Json) -> (u16, Json) {
 }
 
 #[tokio::test]
-async fn wire_organization_status() {
-    let (_rec, bridge) = served(org_replies);
+async fn wire_organization_view_status_events_accounts_and_text() {
+    let (rec, bridge) = served(org_replies);
     let backend = AwsBackend::from_sdk_config(&support::sdk_config(&bridge.url));
     assert_eq!(
         backend.organization_access().await,
         Ok(grayscope::model::health::OrgAccess::Enabled)
+    );
+    let events = backend
+        .health_events(HealthView::Organization, now())
+        .await
+        .expect("organization events");
+    assert_eq!(events.data.len(), 1);
+    let e = &events.data[0];
+    assert_eq!(e.scope, "PUBLIC");
+    assert_eq!(e.zone_name, None, "organization events carry no zone");
+    let accounts = backend.affected_accounts(&e.arn).await.expect("accounts");
+    let ids: Vec<&str> = accounts.data.iter().map(|a| a.value.as_str()).collect();
+    assert_eq!(ids, ["210987654321", "345678901234"]);
+    let text = backend
+        .organization_event_description(&e.arn, "210987654321")
+        .await
+        .expect("details");
+    assert!(text.is_some_and(|t| t.contains("use1-az6")));
+    let details: Vec<Json> = rec
+        .requests()
+        .into_iter()
+        .filter(|(op, _)| op == "DescribeEventDetailsForOrganization")
+        .map(|(_, r)| r)
+        .collect();
+    assert_eq!(
+        details[0]["organizationEventDetailFilters"][0]["awsAccountId"],
+        json!("210987654321")
+    );
+    assert_eq!(
+        bridge.operations_of("health"),
+        [
+            "DescribeHealthServiceStatusForOrganization",
+            "DescribeEventsForOrganization",
+            "DescribeEventsForOrganization",
+            "DescribeAffectedAccountsForOrganization",
+            "DescribeEventDetailsForOrganization"
+        ]
     );
 }
 
