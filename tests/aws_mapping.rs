@@ -82,6 +82,9 @@ fn clients(ec2: &[&Rule], elbv2: &[&Rule], cloudwatch: &[&Rule]) -> AwsClients {
         cloudwatch: mock_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, cloudwatch, |c| c
             .retry_config(RetryConfig::disabled())
             .interceptor(Observe::new(CW))),
+        // Health has its own file (mapping_health.rs).
+        health: mock_client!(aws_sdk_health, RuleMode::MatchAny, &[] as &[&Rule]),
+        health_failover: mock_client!(aws_sdk_health, RuleMode::MatchAny, &[] as &[&Rule]),
     }
 }
 

@@ -293,6 +293,8 @@ fn mixed_backend(bridge: &Bridge, cloudwatch_endpoint: &str) -> AwsBackend {
         ec2: aws_sdk_ec2::Client::new(&good),
         elbv2: aws_sdk_elasticloadbalancingv2::Client::new(&good),
         cloudwatch: aws_sdk_cloudwatch::Client::from_conf(cloudwatch),
+        health: aws_sdk_health::Client::new(&good),
+        health_failover: aws_sdk_health::Client::new(&good),
     };
     AwsBackend::from_clients(
         clients,

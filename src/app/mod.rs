@@ -164,6 +164,9 @@ pub struct Shared {
     pub focus_zone: Option<String>,
     /// The zone (name) the AZ verdict blames, if any.
     pub blamed_zone: Option<String>,
+    /// Zones (names) with an open AWS Health issue, with the label to show on their row
+    /// ("AWS Health: open issue"); published by the AWS Health pane.
+    pub health_marks: Vec<(String, String)>,
 }
 
 impl Shared {
@@ -262,6 +265,7 @@ impl App {
                 no_color: false,
                 focus_zone: None,
                 blamed_zone: None,
+                health_marks: Vec::new(),
             },
             panes,
             focus: 0,
@@ -523,6 +527,14 @@ impl App {
                 .rev()
                 .find_map(|(_, o)| o.take_confirm())
                 .or_else(|| self.panes.iter_mut().find_map(|p| p.take_confirm()));
+        }
+        if let Some(text) = self
+            .overlays
+            .iter_mut()
+            .find_map(|(_, o)| o.take_clipboard())
+            .or_else(|| self.panes.iter_mut().find_map(|p| p.take_clipboard()))
+        {
+            self.clipboard = Some(text);
         }
         effects
     }

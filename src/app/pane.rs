@@ -129,6 +129,12 @@ pub trait Pane: Any + Send {
         Vec::new()
     }
 
+    /// Text the pane wants on the user's clipboard (a copy key). Polled after every
+    /// update; the terminal loop sends it as an OSC 52 escape (`crate::clipboard`).
+    fn take_clipboard(&mut self) -> Option<String> {
+        None
+    }
+
     /// How many drill-down levels are open (the router keeps the stack).
     fn drill_depth(&self) -> usize {
         0

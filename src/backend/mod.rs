@@ -1,5 +1,6 @@
 //! Where data comes from, split by capability: [`Account`], [`Targets`] (load
-//! balancers, zones, target health), [`Metrics`]; [`Services`] bundles them for jobs.
+//! balancers, zones, target health), [`Metrics`], [`HealthEvents`] (AWS Health, in
+//! `health`); [`Services`] bundles them for jobs.
 //! Each takes and returns domain types (`crate::model`); `aws` implements them with the
 //! official SDK clients (one file per capability), `demo` computes them from the
 //! simulated incident. SDK types never leave `backend/aws/`.
@@ -9,6 +10,9 @@
 
 pub mod aws;
 pub mod demo;
+pub mod health;
+
+pub use health::HealthEvents;
 
 use crate::model::metrics::{Window, ZoneMetrics};
 use crate::model::targets::TargetGroupHealth;
@@ -123,18 +127,20 @@ pub struct Services {
     pub account: Arc<dyn Account>,
     pub targets: Arc<dyn Targets>,
     pub metrics: Arc<dyn Metrics>,
+    pub health: Arc<dyn HealthEvents>,
 }
 
 impl Services {
     /// One backend that has every capability (the live and the demo backends do).
     pub fn from_backend<B>(backend: Arc<B>) -> Self
     where
-        B: Account + Targets + Metrics + 'static,
+        B: Account + Targets + Metrics + HealthEvents + 'static,
     {
         Self {
             account: backend.clone(),
             targets: backend.clone(),
-            metrics: backend,
+            metrics: backend.clone(),
+            health: backend,
         }
     }
 }

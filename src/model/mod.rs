@@ -8,10 +8,12 @@
 //! - `summary`: joins zones, target tallies and metrics into one row per zone.
 //! - `command`: the `:` command line (parsing, completion).
 //! - `filter`: the `/` filter of a table (substring, /regex/, ! to invert).
+//! - `health`: AWS Health events: reading order, zone ties, the Markdown summary.
 //! - `text`: sanitising strings that came from AWS before they reach the screen.
 
 pub mod command;
 pub mod filter;
+pub mod health;
 pub mod metrics;
 pub mod summary;
 pub mod targets;

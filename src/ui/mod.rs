@@ -12,6 +12,7 @@ pub mod confirm;
 pub mod detail;
 pub mod export;
 pub mod header;
+pub mod health;
 pub mod help;
 pub mod hints;
 pub mod picker;

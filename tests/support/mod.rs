@@ -5,6 +5,8 @@
 //!   records every operation it forwards.
 //! - [`ops`]: the `GRAYSCOPE_OPS_LOG` operations log; [`observe`]: the interceptor that
 //!   writes to it what mocked clients actually answered.
+//! - [`recorded`]: recorded AWS JSON replies for what moto lacks (AWS Health), served
+//!   behind the bridge so the CBOR wire path is exercised.
 //! - [`pty`]: the built binary in a pseudo-terminal, its screen read through vt100.
 //! - [`seed`]: seeding moto (VPCs, subnets, instances, load balancers, target groups).
 //! - [`moto_endpoint`], [`moto_reset`], [`sdk_config`]: wiring for tests against moto,
@@ -16,6 +18,7 @@ pub mod bridge;
 pub mod observe;
 pub mod ops;
 pub mod pty;
+pub mod recorded;
 pub mod seed;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};

@@ -82,6 +82,12 @@ impl AzPane {
             self.metrics.get(),
             &VerdictParams::default(),
         );
+        // AWS Health's word on a zone comes first in its explanation.
+        for s in &mut self.all_summaries {
+            if let Some((_, label)) = shared.health_marks.iter().find(|(z, _)| *z == s.zone_name) {
+                s.verdict.reason = format!("{label} in this zone; {}", s.verdict.reason);
+            }
+        }
         self.summaries = filtered(&self.all_summaries, self.filter.as_ref());
         let rows = self.rows();
         self.selected = before

@@ -19,6 +19,7 @@ pub mod cloudwatch;
 mod ec2;
 mod elbv2;
 pub mod error;
+pub mod health;
 pub mod pace;
 mod paging;
 mod targets;
@@ -39,6 +40,7 @@ use tokio::sync::OnceCell;
 pub const EC2_CALLS_AT_ONCE: usize = 4;
 pub const ELBV2_CALLS_AT_ONCE: usize = 8;
 pub const CLOUDWATCH_CALLS_AT_ONCE: usize = 4;
+pub const HEALTH_CALLS_AT_ONCE: usize = 2;
 
 /// How long to wait for a TCP/TLS connection before giving up on an endpoint.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -80,6 +82,10 @@ pub struct AwsClients {
     pub ec2: aws_sdk_ec2::Client,
     pub elbv2: aws_sdk_elasticloadbalancingv2::Client,
     pub cloudwatch: aws_sdk_cloudwatch::Client,
+    /// AWS Health at its active endpoint (us-east-1), whatever region is watched.
+    pub health: aws_sdk_health::Client,
+    /// AWS Health at its passive endpoint (us-east-2), for failover.
+    pub health_failover: aws_sdk_health::Client,
 }
 
 impl AwsClients {
@@ -88,8 +94,19 @@ impl AwsClients {
             ec2: aws_sdk_ec2::Client::new(cfg),
             elbv2: aws_sdk_elasticloadbalancingv2::Client::new(cfg),
             cloudwatch: aws_sdk_cloudwatch::Client::new(cfg),
+            health: health_client(cfg, health::ACTIVE_REGION),
+            health_failover: health_client(cfg, health::PASSIVE_REGION),
         }
     }
+}
+
+/// A Health client for the endpoint in `region` (credentials and overrides from `cfg`).
+pub fn health_client(cfg: &SdkConfig, region: &str) -> aws_sdk_health::Client {
+    aws_sdk_health::Client::from_conf(
+        aws_sdk_health::config::Builder::from(cfg)
+            .region(Region::new(region.to_string()))
+            .build(),
+    )
 }
 
 /// One [`Pacer`] per service, shared by every call the backend makes.
@@ -98,6 +115,7 @@ pub(crate) struct Pacers {
     pub(crate) ec2: Pacer,
     pub(crate) elbv2: Pacer,
     pub(crate) cloudwatch: Pacer,
+    pub(crate) health: Pacer,
 }
 
 impl Default for Pacers {
@@ -106,6 +124,7 @@ impl Default for Pacers {
             ec2: Pacer::new(EC2_CALLS_AT_ONCE),
             elbv2: Pacer::new(ELBV2_CALLS_AT_ONCE),
             cloudwatch: Pacer::new(CLOUDWATCH_CALLS_AT_ONCE),
+            health: Pacer::new(HEALTH_CALLS_AT_ONCE),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The simulated incident behind `--demo`: deterministic, seeded, and driven by the
 //! same clock as the app, so freezing the clock freezes the story. See `scenario`.
 
+pub mod health;
 mod metrics;
 pub mod scenario;
 mod targets;
