@@ -52,6 +52,10 @@ async fn overview_160x48() {
     let (app, _, _) = loaded_demo(&[]).await;
     let s = screen(&app, 160, 48);
     assert!(s.contains("IMPAIRED"));
+    assert!(
+        s.contains("↳ AWS Health: open issue in this zone;"),
+        "the AZ row says AWS reports an issue there: {s}"
+    );
     insta::assert_snapshot!(s);
 }
 

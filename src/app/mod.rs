@@ -431,6 +431,7 @@ impl App {
         let before = (
             self.shared.focus_zone.clone(),
             self.shared.blamed_zone.clone(),
+            self.shared.health_marks.clone(),
         );
         for p in &self.panes {
             p.publish(&mut self.shared);
@@ -438,6 +439,7 @@ impl App {
         let after = (
             self.shared.focus_zone.clone(),
             self.shared.blamed_zone.clone(),
+            self.shared.health_marks.clone(),
         );
         if before == after {
             return Vec::new();
