@@ -41,7 +41,7 @@ fn wait_for(s: &Session, needle: &str) -> String {
 
 /// The number the pane's frame shows (`┌ 2 AWS Health`), whatever the registry order.
 fn pane_number(screen: &str) -> char {
-    let at = screen.find(" AWS Health").expect("the pane's frame");
+    let at = screen.find(" AWS Health ·").expect("the pane's frame");
     screen[..at]
         .chars()
         .last()

@@ -496,10 +496,16 @@ async fn everything_faulty(fault: Fault, endpoint: &str) {
 async fn wire_html_500_everywhere_is_unsupported_in_each_slot() {
     let server = Html500Server::start().await;
     everything_faulty(Fault::Html500, &server.url).await;
-    // One attempt per call, no retries of a 500.
+    // One attempt per call, no retries of a 500 (the two Health calls are the Health
+    // pane's first load, each once).
     assert_eq!(
         server.operations(),
-        ["DescribeAvailabilityZones", "DescribeLoadBalancers"]
+        [
+            "DescribeAvailabilityZones",
+            "DescribeEvents",
+            "DescribeHealthServiceStatusForOrganization",
+            "DescribeLoadBalancers"
+        ]
     );
 }
 
