@@ -118,7 +118,12 @@ async fn drill_down_80x24_and_160x48() {
     let narrow = screen(&app, 80, 24);
     assert!(narrow.contains("Target.Timeout"));
     insta::assert_snapshot!("drill_down_80x24", narrow);
-    insta::assert_snapshot!("drill_down_160x48", screen(&app, 160, 48));
+    let wide = screen(&app, 160, 48);
+    assert!(
+        wide.contains("┃◆ web-tg     i-0b0000005eed0010"),
+        "targets AWS Health lists as affected are marked: {wide}"
+    );
+    insta::assert_snapshot!("drill_down_160x48", wide);
     act(&mut app, &clock, &[Action::Back]);
     assert!(az(&app).drill.is_none());
 }

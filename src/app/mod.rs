@@ -167,6 +167,12 @@ pub struct Shared {
     /// Zones (names) with an open AWS Health issue, with the label to show on their row
     /// ("AWS Health: open issue"); published by the AWS Health pane.
     pub health_marks: Vec<(String, String)>,
+    /// Every target id the AZ pane shows (instances, IPs, ARNs), for panes that tie
+    /// their rows to it (AWS Health's affected resources).
+    pub target_ids: std::collections::BTreeSet<String>,
+    /// Resources AWS Health lists as affected by an open or upcoming event, for the AZ
+    /// pane's target list.
+    pub health_entities: std::collections::BTreeSet<String>,
 }
 
 impl Shared {
@@ -266,6 +272,8 @@ impl App {
                 focus_zone: None,
                 blamed_zone: None,
                 health_marks: Vec::new(),
+                target_ids: Default::default(),
+                health_entities: Default::default(),
             },
             panes,
             focus: 0,

@@ -718,6 +718,11 @@ fn drill_lines(
                 fit(&clean(t.reason.as_deref().unwrap_or("")), rw, false)
             )),
         ];
+        if app.health_entities.contains(&t.id) {
+            // Marked where it is seen first, whatever the width: AWS Health lists it as
+            // affected (Detail says so in words; help has the legend).
+            spans.insert(0, Span::styled("◆", theme::key()));
+        }
         if wide {
             spans.push(Span::styled(
                 format!(" {} ", fit(t.zone_source.label(), 12, false)),

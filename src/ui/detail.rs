@@ -27,52 +27,61 @@ fn opt(v: Option<f64>, f: impl Fn(f64) -> String) -> String {
     v.map(f).unwrap_or_else(|| "–".into())
 }
 
-pub fn az_lines(pane: &AzPane, _shared: &Shared) -> Vec<Line<'static>> {
+pub fn az_lines(pane: &AzPane, shared: &Shared) -> Vec<Line<'static>> {
     if pane.drill.is_some() {
         let targets = pane.drill_targets();
         let sel = pane.drill.as_ref().map(|d| d.selected).unwrap_or(0);
         let Some((group, t)) = targets.get(sel) else {
             return vec![];
         };
-        return vec![
-            Line::from(Span::styled(clean(&t.id), theme::title(false))),
-            field("group", group.to_string()),
-            field(
-                "port",
-                t.port.map(|p| p.to_string()).unwrap_or_else(|| "–".into()),
-            ),
-            field("state", t.state.as_str().to_string()),
-            field("reason", t.reason.clone().unwrap_or_else(|| "–".into())),
-            field(
-                "zone",
-                format!(
-                    "{} ({})",
-                    t.zone_name.as_deref().unwrap_or("?"),
-                    t.zone_source.label()
+        let mut head = vec![Line::from(Span::styled(clean(&t.id), theme::title(false)))];
+        if shared.health_entities.contains(&t.id) {
+            head.push(Line::from(Span::styled(
+                "◆ AWS Health lists this target as affected by an open event (see the AWS Health pane)",
+                theme::warn(),
+            )));
+        }
+        return head
+            .into_iter()
+            .chain(vec![
+                field("group", group.to_string()),
+                field(
+                    "port",
+                    t.port.map(|p| p.to_string()).unwrap_or_else(|| "–".into()),
                 ),
-            ),
-            field(
-                "anomaly detection",
-                match (t.anomalous, t.anomaly_checked, t.mitigation_in_effect) {
-                    (true, _, true) => "anomalous, mitigation in effect".into(),
-                    (true, _, false) => "anomalous".into(),
-                    (false, true, _) => "normal".into(),
-                    (false, false, _) => "not reported (no automatic target weights)".into(),
-                },
-            ),
-            field(
-                "zonal shift",
-                if t.zonal_shift_active {
-                    "active: traffic is shifted away from this zone".into()
-                } else {
-                    "–".into()
-                },
-            ),
-            field(
-                "description",
-                t.description.clone().unwrap_or_else(|| "–".into()),
-            ),
-        ];
+                field("state", t.state.as_str().to_string()),
+                field("reason", t.reason.clone().unwrap_or_else(|| "–".into())),
+                field(
+                    "zone",
+                    format!(
+                        "{} ({})",
+                        t.zone_name.as_deref().unwrap_or("?"),
+                        t.zone_source.label()
+                    ),
+                ),
+                field(
+                    "anomaly detection",
+                    match (t.anomalous, t.anomaly_checked, t.mitigation_in_effect) {
+                        (true, _, true) => "anomalous, mitigation in effect".into(),
+                        (true, _, false) => "anomalous".into(),
+                        (false, true, _) => "normal".into(),
+                        (false, false, _) => "not reported (no automatic target weights)".into(),
+                    },
+                ),
+                field(
+                    "zonal shift",
+                    if t.zonal_shift_active {
+                        "active: traffic is shifted away from this zone".into()
+                    } else {
+                        "–".into()
+                    },
+                ),
+                field(
+                    "description",
+                    t.description.clone().unwrap_or_else(|| "–".into()),
+                ),
+            ])
+            .collect();
     }
     match pane.selected_row() {
         Some(RowKey::Zone { zone }) => {

@@ -343,7 +343,7 @@ fn entity_tally(pane: &HealthPane, e: &HealthEvent, shared: &Shared) -> String {
         .join(", ");
     let seen = entities
         .iter()
-        .filter(|en| on_screen(en, &shared.selected))
+        .filter(|en| on_screen(en, &shared.selected) || shared.target_ids.contains(&en.value))
         .count();
     if seen > 0 {
         s.push_str(&format!(" ({seen} on screen)"));
@@ -537,6 +537,8 @@ pub fn detail_lines(pane: &HealthPane, shared: &Shared) -> Vec<Line<'static>> {
         ];
         if on_screen(en, &shared.selected) {
             spans.push(Span::styled("  ◆ watched load balancer", theme::key()));
+        } else if shared.target_ids.contains(&en.value) {
+            spans.push(Span::styled("  ◆ target in the AZ pane", theme::key()));
         }
         out.push(Line::from(spans));
     }

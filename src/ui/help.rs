@@ -21,7 +21,7 @@ fn tilde(path: &str) -> String {
 }
 
 /// What the AZ pane's states and column heads mean.
-pub const LEGEND: [(&str, &str); 9] = [
+pub const LEGEND: [(&str, &str); 10] = [
     ("OK", "in line with sibling zones (the reason says so)"),
     ("WATCH", "outlier minutes, not yet 3 of the last 5"),
     ("DEGRADED", "outlier in 3 of 5 minutes: gray failure"),
@@ -37,6 +37,7 @@ pub const LEGEND: [(&str, &str); 9] = [
         "rst% flow/m",
         "NLB: resets per new flow; new flows a minute",
     ),
+    ("◆ (targets)", "AWS Health lists this target as affected"),
 ];
 
 pub fn render(area: Rect, buf: &mut Buffer, full: &App) {

@@ -457,6 +457,16 @@ impl Pane for AzPane {
     }
 
     fn publish(&self, shared: &mut Shared) {
+        let ids: std::collections::BTreeSet<String> = self
+            .health
+            .get()
+            .into_iter()
+            .flatten()
+            .flat_map(|g| g.targets.iter().map(|t| t.id.clone()))
+            .collect();
+        if shared.target_ids != ids {
+            shared.target_ids = ids;
+        }
         shared.focus_zone = self.selected_zone();
         shared.blamed_zone = self
             .all_summaries

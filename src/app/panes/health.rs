@@ -470,6 +470,16 @@ impl Pane for HealthPane {
         if shared.health_marks != self.marks {
             shared.health_marks = self.marks.clone();
         }
+        let affected: std::collections::BTreeSet<String> = self
+            .shown
+            .iter()
+            .filter(|e| e.status != crate::model::health::EventStatus::Closed)
+            .flat_map(|e| self.entities_of(e))
+            .map(|en| en.value.clone())
+            .collect();
+        if shared.health_entities != affected {
+            shared.health_entities = affected;
+        }
     }
 
     fn detail(&self, shared: &Shared) -> Vec<Line<'static>> {
