@@ -13,6 +13,7 @@
 pub mod command;
 pub mod filter;
 pub mod metrics;
+pub mod reach;
 pub mod summary;
 pub mod targets;
 pub mod text;

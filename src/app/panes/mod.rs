@@ -2,6 +2,7 @@
 //! Adding a pane: its module here, and one line in [`registry`].
 
 pub mod az;
+pub mod reach;
 
 use crate::app::pane::Pane;
 

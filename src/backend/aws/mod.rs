@@ -21,6 +21,7 @@ mod elbv2;
 pub mod error;
 pub mod pace;
 mod paging;
+mod reach;
 mod targets;
 
 use crate::backend::{Account, BackendError, Identity};

@@ -2,6 +2,7 @@
 //! same clock as the app, so freezing the clock freezes the story. See `scenario`.
 
 mod metrics;
+pub mod reach;
 pub mod scenario;
 mod targets;
 
@@ -17,6 +18,8 @@ pub struct DemoBackend {
     /// The region the demo pretends to be in; the incident is in [`scenario::REGION`],
     /// every other region is quiet (no load balancers), as `:region` shows.
     region: String,
+    /// Reachability paths and analyses created in the demo.
+    pub reach: reach::DemoReach,
 }
 
 impl DemoBackend {
@@ -27,6 +30,7 @@ impl DemoBackend {
             clock,
             onset,
             region: scenario::REGION.to_string(),
+            reach: reach::DemoReach::default(),
         }
     }
 
