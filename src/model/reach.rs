@@ -675,6 +675,16 @@ pub fn explain(e: &Explanation, req: &ReachRequest) -> String {
     format!("{}: {}", clean(&e.code), clean(&text))
 }
 
+/// The verdict in two or three words, for the compact face (the explanation follows).
+pub fn short_verdict(a: &Analysis) -> &'static str {
+    match (&a.status, a.path_found) {
+        (AnalysisStatus::Running, _) => "analysing",
+        (AnalysisStatus::Failed(_), _) => "ANALYSIS FAILED",
+        (AnalysisStatus::Succeeded, Some(true)) => "REACHABLE",
+        (AnalysisStatus::Succeeded, _) => "NOT REACHABLE",
+    }
+}
+
 /// The verdict line: reachable or not, with what is at fault first.
 pub fn verdict(a: &Analysis) -> String {
     match (&a.status, a.path_found) {

@@ -5,7 +5,7 @@
 use crate::app::Shared;
 use crate::app::panes::reach::{PRICE_PER_ANALYSIS, ReachView};
 use crate::app::slot::age;
-use crate::model::reach::{AnalysisStatus, Endpoint, explain, verdict};
+use crate::model::reach::{AnalysisStatus, Endpoint, explain, short_verdict, verdict};
 use crate::model::text::clean;
 use crate::ui::{pane_block, theme};
 use ratatui::buffer::Buffer;
@@ -55,8 +55,12 @@ pub fn face_lines(v: &ReachView, shared: &Shared) -> Vec<Line<'static>> {
     match v.shown() {
         Some(f) => {
             let a = &f.analysis;
+            let head = match (&a.status, a.path_found) {
+                (AnalysisStatus::Succeeded, Some(false)) => short_verdict(a).to_string(),
+                _ => verdict(a),
+            };
             out.push(Line::from(Span::styled(
-                format!("{} · {} ago", verdict(a), age(f.at, shared.now)),
+                format!("{head} · {} ago", age(f.at, shared.now)),
                 verdict_style(a.path_found, &a.status),
             )));
             for e in &a.explanations {
@@ -79,6 +83,21 @@ pub fn face_lines(v: &ReachView, shared: &Shared) -> Vec<Line<'static>> {
     }
     out.push(Line::raw(end_line("src", &v.request.src, &v.source)));
     out.push(Line::raw(end_line("dst", &v.request.dst, &v.destination)));
+    // With room to spare (160x48), the hops too; the Detail pane always has them.
+    if let Some(f) = v.shown() {
+        for (name, hops) in [("forward", &f.analysis.forward), ("return", &f.analysis.returning)] {
+            if !hops.is_empty() {
+                out.push(Line::from(Span::styled(format!("{name} path"), theme::column_header())));
+                out.extend(hops.iter().map(|h| Line::raw(h.label())));
+            }
+        }
+    }
+    if !v.leftovers().is_empty() {
+        out.push(Line::from(Span::styled(
+            "Esc closes this view and deletes the path and analyses grayscope created",
+            theme::dim(),
+        )));
+    }
     if v.history.len() > 1 {
         out.push(Line::from(Span::styled(
             format!("history: {} runs (j/k)", v.history.len()),

@@ -534,7 +534,6 @@ impl Pane for ReachView {
             h.push((Action::Down, "older result"));
         }
         h.push((Action::CopySummary, "copy summary"));
-        h.push((Action::Back, "close, delete"));
         h
     }
 
