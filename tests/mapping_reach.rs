@@ -81,7 +81,8 @@ fn sick() -> ReachRequest {
 }
 
 const ANALYSIS: &str = "nia-0123456789abcdef0";
-const ARN: &str = "arn:aws:ec2:us-east-1:123456789012:network-insights-analysis/nia-0123456789abcdef0";
+const ARN: &str =
+    "arn:aws:ec2:us-east-1:123456789012:network-insights-analysis/nia-0123456789abcdef0";
 
 fn analysis(status: SdkStatus) -> aws_sdk_ec2::types::builders::NetworkInsightsAnalysisBuilder {
     NetworkInsightsAnalysis::builder()
@@ -141,7 +142,11 @@ async fn an_address_resolves_by_private_ip_filter_to_what_the_interface_is() {
                         .network_interface_id("eni-app")
                         .private_ip_address("10.0.12.7")
                         .interface_type(NetworkInterfaceType::Interface)
-                        .attachment(NetworkInterfaceAttachment::builder().instance_id("i-0abc").build())
+                        .attachment(
+                            NetworkInterfaceAttachment::builder()
+                                .instance_id("i-0abc")
+                                .build(),
+                        )
                         .subnet_id("subnet-app2")
                         .availability_zone("us-east-1b")
                         .availability_zone_id("use1-az6")
@@ -159,7 +164,10 @@ async fn an_address_resolves_by_private_ip_filter_to_what_the_interface_is() {
     assert_eq!(db.zone_id.as_deref(), Some("use1-az4"));
     assert_eq!(db.security_groups[0].label(), "sg-db (db-sg)");
     let app = b.interface("eni-app").await.expect("ok").expect("found");
-    assert_eq!((app.kind, app.name.as_str()), (EndpointKind::Instance, "i-0abc"));
+    assert_eq!(
+        (app.kind, app.name.as_str()),
+        (EndpointKind::Instance, "i-0abc")
+    );
     assert_eq!(app.address, "10.0.12.7");
     assert_eq!(b.interface("203.0.113.9").await, Ok(None));
 }
@@ -417,7 +425,10 @@ async fn not_found_explains_the_security_group_with_its_rules_the_nacl_and_the_r
             "NO_ROUTE_TO_DESTINATION: route table rtb-app2 (app-b) has no route to 10.0.20.5 (the traffic leaves subnet-app2 and has nowhere to go)",
         ]
     );
-    assert_eq!(verdict(&a), "NOT REACHABLE: ENI_SG_RULES_MISMATCH at eni-db");
+    assert_eq!(
+        verdict(&a),
+        "NOT REACHABLE: ENI_SG_RULES_MISMATCH at eni-db"
+    );
 }
 
 #[tokio::test]
@@ -435,7 +446,10 @@ async fn a_failed_analysis_says_why() {
         a.status,
         AnalysisStatus::Failed("The source eni-src was deleted".into())
     );
-    assert_eq!(verdict(&a), "analysis failed: The source eni-src was deleted");
+    assert_eq!(
+        verdict(&a),
+        "analysis failed: The source eni-src was deleted"
+    );
 }
 
 #[tokio::test]
@@ -463,15 +477,14 @@ async fn a_throttled_poll_is_tried_again_and_persistent_throttling_is_reported()
 
 #[tokio::test]
 async fn deletes_succeed_when_already_gone_and_report_other_failures() {
-    let gone = mock!(aws_sdk_ec2::Client::delete_network_insights_analysis).then_http_response(
-        || {
+    let gone =
+        mock!(aws_sdk_ec2::Client::delete_network_insights_analysis).then_http_response(|| {
             ec2_error(
                 400,
                 "InvalidNetworkInsightsAnalysisId.NotFound",
                 "The analysis does not exist",
             )
-        },
-    );
+        });
     let ok = mock!(aws_sdk_ec2::Client::delete_network_insights_path)
         .match_requests(|r| r.network_insights_path_id() == Some("nip-1"))
         .then_output(|| {

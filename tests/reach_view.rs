@@ -19,9 +19,15 @@ async fn opening_resolves_both_ends_to_what_they_are() {
     assert_eq!(src.interface_id, "eni-0appb05e1ec7ab1e");
     assert_eq!(src.zone_id.as_deref(), Some("use1-az6"));
     let s = w.screen(160, 48);
-    assert!(s.contains("Reachability · 10.20.2.31 -> 10.20.11.25 tcp/5432"), "{s}");
+    assert!(
+        s.contains("Reachability · 10.20.2.31 -> 10.20.11.25 tcp/5432"),
+        "{s}"
+    );
     assert!(s.contains("instance i-0b05eed7ab1e0c0f"), "{s}");
-    assert!(s.contains("database (RDS) orders-db (RDS PostgreSQL)"), "{s}");
+    assert!(
+        s.contains("database (RDS) orders-db (RDS PostgreSQL)"),
+        "{s}"
+    );
     assert!(s.contains("no analysis yet"), "{s}");
     assert_eq!(w.demo.reach.live(), (0, 0), "opening creates nothing");
 }
@@ -32,7 +38,12 @@ async fn the_sick_zone_row_drills_down_to_the_blocking_rule_and_close_deletes_ev
     w.action(Action::Act);
     let c = w.app.confirm.clone().expect("asks first");
     let said = c.lines.join("\n");
-    assert!(said.contains("Network Insights path eni-0appb05e1ec7ab1e -> eni-0db0orders5e1ec7a tcp/5432"), "{said}");
+    assert!(
+        said.contains(
+            "Network Insights path eni-0appb05e1ec7ab1e -> eni-0db0orders5e1ec7a tcp/5432"
+        ),
+        "{said}"
+    );
     assert!(said.contains("$0.10"), "{said}");
     assert!(said.contains("deleted when this view closes"), "{said}");
     assert_eq!(w.demo.reach.live(), (0, 0), "nothing before yes");
@@ -56,14 +67,23 @@ async fn the_sick_zone_row_drills_down_to_the_blocking_rule_and_close_deletes_ev
     // y copies the analysis ARN, Y the Markdown summary.
     w.action(Action::CopyId);
     assert!(
-        w.app.clipboard.as_deref().is_some_and(|c| c.contains(":network-insights-analysis/nia-")),
+        w.app
+            .clipboard
+            .as_deref()
+            .is_some_and(|c| c.contains(":network-insights-analysis/nia-")),
         "{:?}",
         w.app.clipboard
     );
     w.action(Action::CopySummary);
     let md = w.app.clipboard.clone().unwrap_or_default();
-    assert!(md.starts_with("## Reachability: 10.20.2.31 -> 10.20.11.25 tcp/5432"), "{md}");
-    assert!(md.contains("**NOT REACHABLE: ENI_SG_RULES_MISMATCH"), "{md}");
+    assert!(
+        md.starts_with("## Reachability: 10.20.2.31 -> 10.20.11.25 tcp/5432"),
+        "{md}"
+    );
+    assert!(
+        md.contains("**NOT REACHABLE: ENI_SG_RULES_MISMATCH"),
+        "{md}"
+    );
     // A second run reuses the path; the history keeps both.
     w.action(Action::Act);
     w.key('y');
@@ -89,9 +109,15 @@ async fn a_healthy_pair_shows_every_hop_and_exit_cleans_up() {
     let text: Vec<String> = detail.iter().map(|l| l.to_string()).collect();
     let text = text.join("\n");
     assert!(text.contains("6 security group sg-0ordersdb5e1ec7a (orders-db-sg): ingress tcp/5432 from 10.20.1.0/24"), "{text}");
-    assert!(text.contains("4 route table rtb-0app1a: route 10.20.0.0/16 -> local"), "{text}");
+    assert!(
+        text.contains("4 route table rtb-0app1a: route 10.20.0.0/16 -> local"),
+        "{text}"
+    );
     assert!(text.contains("Return path"), "{text}");
-    assert!(text.contains("aws ec2 delete-network-insights-path --network-insights-path-id nip-"), "{text}");
+    assert!(
+        text.contains("aws ec2 delete-network-insights-path --network-insights-path-id nip-"),
+        "{text}"
+    );
     // Quitting without closing: the jobs layer's shutdown runs the same cleanup.
     assert_eq!(w.demo.reach.live(), (1, 1));
     assert_eq!(w.jobs.shutdown(Duration::from_secs(2)).await, 0);
@@ -102,7 +128,10 @@ async fn a_healthy_pair_shows_every_hop_and_exit_cleans_up() {
 async fn read_only_explains_and_creates_nothing() {
     let mut w = world(sick_row(), true).await;
     w.action(Action::Act);
-    assert!(w.app.confirm.is_none(), "no question: nothing will be written");
+    assert!(
+        w.app.confirm.is_none(),
+        "no question: nothing will be written"
+    );
     let n = w.view().notice.clone().unwrap_or_default();
     assert!(n.starts_with("read-only: nothing was sent"), "{n}");
     assert!(n.contains("$0.10"), "{n}");
@@ -116,7 +145,14 @@ async fn read_only_explains_and_creates_nothing() {
 #[tokio::test]
 async fn an_address_outside_the_vpc_cannot_be_analysed_and_says_why() {
     let mut w = world(
-        ReachRequest::new("198.51.100.23", "10.20.101.10", Some(22), Some(6), None, None),
+        ReachRequest::new(
+            "198.51.100.23",
+            "10.20.101.10",
+            Some(22),
+            Some(6),
+            None,
+            None,
+        ),
         false,
     )
     .await;

@@ -540,7 +540,10 @@ impl App {
         };
         // An overlay (a drill-down view) may have asked, as well as a pane.
         let overlay = self.overlays.iter_mut().map(|(_, o)| o);
-        match overlay.chain(self.panes.iter_mut()).find(|p| p.id() == c.pane) {
+        match overlay
+            .chain(self.panes.iter_mut())
+            .find(|p| p.id() == c.pane)
+        {
             Some(p) => p.confirmed(c.id, yes, &self.shared),
             None => Vec::new(),
         }
@@ -1015,7 +1018,10 @@ impl App {
                 let c = c.clone();
                 self.confirm = None;
                 let overlay = self.overlays.iter_mut().map(|(_, o)| o);
-                if let Some(p) = overlay.chain(self.panes.iter_mut()).find(|p| p.id() == c.pane) {
+                if let Some(p) = overlay
+                    .chain(self.panes.iter_mut())
+                    .find(|p| p.id() == c.pane)
+                {
                     return p.confirmed(c.id, false, &self.shared);
                 }
             }

@@ -49,7 +49,11 @@ impl ReachRequest {
     pub fn label(&self) -> String {
         let proto = self
             .protocol
-            .map(|p| protocol_name(p).map(str::to_string).unwrap_or(format!("proto {p}")))
+            .map(|p| {
+                protocol_name(p)
+                    .map(str::to_string)
+                    .unwrap_or(format!("proto {p}"))
+            })
             .unwrap_or_else(|| "tcp".into());
         let port = self.dst_port.map(|p| format!("/{p}")).unwrap_or_default();
         format!("{} -> {} {proto}{port}", clean(&self.src), clean(&self.dst))
@@ -213,7 +217,11 @@ impl Component {
 
     /// `sg-0abc (cache-sg)` or `sg-0abc`.
     pub fn label(&self) -> String {
-        match self.name.as_deref().filter(|n| !n.is_empty() && *n != self.id) {
+        match self
+            .name
+            .as_deref()
+            .filter(|n| !n.is_empty() && *n != self.id)
+        {
             Some(n) => clean(&format!("{} ({n})", self.id)),
             None => clean(&self.id),
         }
@@ -465,7 +473,9 @@ pub struct PathSpec {
 pub fn delete_commands(analysis_ids: &[String], path_id: Option<&str>) -> Vec<String> {
     let mut out: Vec<String> = analysis_ids
         .iter()
-        .map(|a| format!("aws ec2 delete-network-insights-analysis --network-insights-analysis-id {a}"))
+        .map(|a| {
+            format!("aws ec2 delete-network-insights-analysis --network-insights-analysis-id {a}")
+        })
         .collect();
     if let Some(p) = path_id {
         out.push(format!(
@@ -621,9 +631,9 @@ pub fn explain(e: &Explanation, req: &ReachRequest) -> String {
             "{comp} has no address that matches the source {}",
             clean(&req.src)
         ),
-        "IGW_ROUTER_SOURCE_ADDRESS_NO_PUBLIC_IP" | "IGW_NO_PUBLIC_ADDRESS" => format!(
-            "the traffic reaches internet gateway {comp} from an address with no public IP"
-        ),
+        "IGW_ROUTER_SOURCE_ADDRESS_NO_PUBLIC_IP" | "IGW_NO_PUBLIC_ADDRESS" => {
+            format!("the traffic reaches internet gateway {comp} from an address with no public IP")
+        }
         "ENI_NOT_FOUND" | "COMPONENT_NOT_FOUND" | "NOT_FOUND" => {
             format!("{comp} was not found (deleted, or in another account)")
         }
@@ -655,9 +665,9 @@ pub fn explain(e: &Explanation, req: &ReachRequest) -> String {
         "NAT_GATEWAY_DROPS_TRAFFIC" | "NAT_GATEWAY_PROTOCOL_RESTRICTION" => {
             format!("NAT gateway {comp} does not pass this protocol")
         }
-        "ENI_SOURCE_DEST_CHECK_RESTRICTION" | "SOURCE_DEST_CHECK" => format!(
-            "{comp} drops traffic not addressed to itself (source/destination check is on)"
-        ),
+        "ENI_SOURCE_DEST_CHECK_RESTRICTION" | "SOURCE_DEST_CHECK" => {
+            format!("{comp} drops traffic not addressed to itself (source/destination check is on)")
+        }
         "NO_ROUTE_TO_INTERNET" | "MISSING_INTERNET_GATEWAY" => {
             format!("{comp} has no route to an internet gateway")
         }
@@ -831,12 +841,8 @@ mod tests {
             "ELBV2_LISTENER_HAS_NO_TG",
             "PCX_REQUEST_NOT_ACCEPTED",
         ];
-        let fallback = |code: &str| {
-            format!(
-                "{code}: {} (x-1)",
-                code.to_lowercase().replace('_', " ")
-            )
-        };
+        let fallback =
+            |code: &str| format!("{code}: {} (x-1)", code.to_lowercase().replace('_', " "));
         for code in codes {
             let e = Explanation {
                 code: code.into(),
@@ -876,7 +882,12 @@ mod tests {
             EndpointKind::Database
         );
         assert_eq!(
-            f("interface", Some("amazon-elasticache"), "ElastiCache sessions-001", None),
+            f(
+                "interface",
+                Some("amazon-elasticache"),
+                "ElastiCache sessions-001",
+                None
+            ),
             (EndpointKind::Cache, "sessions-001".into())
         );
         assert_eq!(
@@ -884,14 +895,23 @@ mod tests {
             (EndpointKind::Lambda, "orders-fn-1234".into())
         );
         assert_eq!(
-            f("natGateway", None, "Interface for NAT Gateway nat-0a1", None),
+            f(
+                "natGateway",
+                None,
+                "Interface for NAT Gateway nat-0a1",
+                None
+            ),
             (EndpointKind::NatGateway, "nat-0a1".into())
         );
         assert_eq!(
             f("vpc_endpoint", None, "VPC Endpoint Interface vpce-1", None).0,
             EndpointKind::VpcEndpoint
         );
-        assert!(!f("interface", None, "x\u{1b}[2J", None).1.contains('\u{1b}'));
+        assert!(
+            !f("interface", None, "x\u{1b}[2J", None)
+                .1
+                .contains('\u{1b}')
+        );
     }
 
     #[test]
@@ -921,7 +941,13 @@ mod tests {
                 "aws ec2 delete-network-insights-path --network-insights-path-id nip-1"
             ]
         );
-        assert!(Ports { from: Some(1024), to: Some(2048) }.contains(1500));
+        assert!(
+            Ports {
+                from: Some(1024),
+                to: Some(2048)
+            }
+            .contains(1500)
+        );
         assert!(!Ports::one(22).contains(23));
     }
 }

@@ -45,7 +45,10 @@ pub fn face_lines(v: &ReachView, shared: &Shared) -> Vec<Line<'static>> {
     }
     if let Some((e, at)) = &v.error {
         out.push(Line::from(Span::styled(
-            clean(&format!("failed {} ago: {e} (a tries again)", age(*at, shared.now))),
+            clean(&format!(
+                "failed {} ago: {e} (a tries again)",
+                age(*at, shared.now)
+            )),
             theme::error(),
         )));
     }
@@ -67,11 +70,7 @@ pub fn face_lines(v: &ReachView, shared: &Shared) -> Vec<Line<'static>> {
                 out.push(Line::raw(explain(e, &v.request)));
             }
             if a.path_found == Some(true) {
-                let hops: Vec<String> = a
-                    .forward
-                    .iter()
-                    .map(|h| clean(&h.component.id))
-                    .collect();
+                let hops: Vec<String> = a.forward.iter().map(|h| clean(&h.component.id)).collect();
                 out.push(Line::raw(format!("out: {}", hops.join(" › "))));
             }
         }
@@ -85,9 +84,15 @@ pub fn face_lines(v: &ReachView, shared: &Shared) -> Vec<Line<'static>> {
     out.push(Line::raw(end_line("dst", &v.request.dst, &v.destination)));
     // With room to spare (160x48), the hops too; the Detail pane always has them.
     if let Some(f) = v.shown() {
-        for (name, hops) in [("forward", &f.analysis.forward), ("return", &f.analysis.returning)] {
+        for (name, hops) in [
+            ("forward", &f.analysis.forward),
+            ("return", &f.analysis.returning),
+        ] {
             if !hops.is_empty() {
-                out.push(Line::from(Span::styled(format!("{name} path"), theme::column_header())));
+                out.push(Line::from(Span::styled(
+                    format!("{name} path"),
+                    theme::column_header(),
+                )));
                 out.extend(hops.iter().map(|h| Line::raw(h.label())));
             }
         }
@@ -143,7 +148,11 @@ fn heading(s: &str) -> Line<'static> {
 pub fn detail_lines(v: &ReachView, shared: &Shared) -> Vec<Line<'static>> {
     let mut out = vec![heading(&format!("Reachability {}", v.request.label()))];
     out.push(Line::raw(end_line("source", &v.request.src, &v.source)));
-    out.push(Line::raw(end_line("destination", &v.request.dst, &v.destination)));
+    out.push(Line::raw(end_line(
+        "destination",
+        &v.request.dst,
+        &v.destination,
+    )));
     if let Some(run) = &v.run {
         let secs = (shared.now - run.started).num_seconds().max(0);
         let id = run
@@ -151,7 +160,10 @@ pub fn detail_lines(v: &ReachView, shared: &Shared) -> Vec<Line<'static>> {
             .as_ref()
             .map(|a| format!(" {}", a.id))
             .unwrap_or_default();
-        out.push(Line::raw(format!("running{id}: {} for {secs}s", run.stage.label())));
+        out.push(Line::raw(format!(
+            "running{id}: {} for {secs}s",
+            run.stage.label()
+        )));
     }
     if let Some((e, at)) = &v.error {
         out.push(Line::from(Span::styled(
@@ -166,7 +178,12 @@ pub fn detail_lines(v: &ReachView, shared: &Shared) -> Vec<Line<'static>> {
         let a = &f.analysis;
         out.push(Line::raw(""));
         out.push(Line::from(Span::styled(
-            format!("{} (analysis {}, {}s)", verdict(a), clean(&a.analysis_id), f.seconds),
+            format!(
+                "{} (analysis {}, {}s)",
+                verdict(a),
+                clean(&a.analysis_id),
+                f.seconds
+            ),
             verdict_style(a.path_found, &a.status),
         )));
         if !a.explanations.is_empty() {

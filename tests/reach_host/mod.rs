@@ -156,7 +156,9 @@ impl World {
 
     /// Handles reports until none comes for a while.
     pub async fn settle(&mut self) {
-        while let Ok(Some(msg)) = tokio::time::timeout(Duration::from_millis(800), self.rx.recv()).await {
+        while let Ok(Some(msg)) =
+            tokio::time::timeout(Duration::from_millis(800), self.rx.recv()).await
+        {
             let effects = self.app.update(msg, t0());
             self.jobs.apply_all(effects);
         }
@@ -169,4 +171,3 @@ impl World {
         grayscope::ui::export::to_text(&buf)
     }
 }
-

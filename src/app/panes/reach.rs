@@ -15,8 +15,7 @@ use crate::backend::paths::AnalysisRef;
 use crate::backend::{BackendError, Services};
 use crate::jobs::{Job, JobMsg, PaneId};
 use crate::model::reach::{
-    Analysis, AnalysisStatus, Endpoint, PathSpec, ReachRequest, delete_commands, explain,
-    verdict,
+    Analysis, AnalysisStatus, Endpoint, PathSpec, ReachRequest, delete_commands, explain, verdict,
 };
 use chrono::{DateTime, Utc};
 use ratatui::buffer::Buffer;
@@ -147,9 +146,7 @@ impl ReachView {
                 "the {what} {addr} is no network interface in this account and region (an internet address?): an analysis needs an interface at both ends"
             )),
             None if slot.loading => Err(format!("the {what} is still being looked up")),
-            None => Err(format!(
-                "the {what} could not be looked up; r tries again"
-            )),
+            None => Err(format!("the {what} could not be looked up; r tries again")),
         };
         Ok(PathSpec {
             source: end(&self.source, "source", &self.request.src)?,
@@ -163,7 +160,10 @@ impl ReachView {
     pub fn what_it_does(&self, spec: &PathSpec) -> Vec<String> {
         let port = spec.port.map(|p| format!("/{p}")).unwrap_or_default();
         let path = match &self.path_id {
-            Some(id) => format!("Reuses Network Insights path {id} ({} -> {} {}{port}).", spec.source, spec.destination, spec.protocol),
+            Some(id) => format!(
+                "Reuses Network Insights path {id} ({} -> {} {}{port}).",
+                spec.source, spec.destination, spec.protocol
+            ),
             None => format!(
                 "Creates a Network Insights path {} -> {} {}{port} tagged created-by=grayscope (or reuses one grayscope made with the same parameters).",
                 spec.source, spec.destination, spec.protocol
@@ -171,7 +171,9 @@ impl ReachView {
         };
         vec![
             path,
-            format!("Runs one analysis of it: billed per analysis, {PRICE_PER_ANALYSIS} each (Amazon VPC pricing, Network Analysis)."),
+            format!(
+                "Runs one analysis of it: billed per analysis, {PRICE_PER_ANALYSIS} each (Amazon VPC pricing, Network Analysis)."
+            ),
             "It models the configuration; no packet is sent.".into(),
             "Both are deleted when this view closes (Esc) or grayscope exits.".into(),
         ]
@@ -339,7 +341,9 @@ impl ReachView {
     /// The ids this view created and that its cleanup deletes, as aws CLI lines.
     pub fn leftovers(&self) -> Vec<String> {
         let ids = lock(&self.analysis_ids).clone();
-        let path = (!self.path_reused).then_some(self.path_id.as_deref()).flatten();
+        let path = (!self.path_reused)
+            .then_some(self.path_id.as_deref())
+            .flatten();
         delete_commands(&ids, path)
     }
 }

@@ -13,8 +13,8 @@ use crate::model::reach::{
 };
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
-    AnalysisComponent, AnalysisStatus as SdkStatus, Filter, NetworkInsightsAnalysis,
-    PathComponent, Protocol, ResourceType, Tag, TagSpecification,
+    AnalysisComponent, AnalysisStatus as SdkStatus, Filter, NetworkInsightsAnalysis, PathComponent,
+    Protocol, ResourceType, Tag, TagSpecification,
 };
 use std::time::Instant;
 
@@ -129,15 +129,16 @@ fn explanation(e: &aws_sdk_ec2::types::Explanation) -> Explanation {
 pub(crate) fn analysis(a: &NetworkInsightsAnalysis) -> Analysis {
     let status = match a.status() {
         Some(SdkStatus::Succeeded) => AnalysisStatus::Succeeded,
-        Some(SdkStatus::Failed) => AnalysisStatus::Failed(
-            a.status_message()
-                .unwrap_or("no reason given")
-                .to_string(),
-        ),
+        Some(SdkStatus::Failed) => {
+            AnalysisStatus::Failed(a.status_message().unwrap_or("no reason given").to_string())
+        }
         _ => AnalysisStatus::Running,
     };
     Analysis {
-        analysis_id: a.network_insights_analysis_id().unwrap_or_default().to_string(),
+        analysis_id: a
+            .network_insights_analysis_id()
+            .unwrap_or_default()
+            .to_string(),
         analysis_arn: a
             .network_insights_analysis_arn()
             .unwrap_or_default()
@@ -224,12 +225,18 @@ async fn find_path(ctx: &Ctx<'_>, spec: &PathSpec) -> Result<Option<String>, Bac
             .name(format!("tag:{CREATED_BY_KEY}"))
             .values(CREATED_BY_VALUE)
             .build(),
-        Filter::builder().name("source").values(&spec.source).build(),
+        Filter::builder()
+            .name("source")
+            .values(&spec.source)
+            .build(),
         Filter::builder()
             .name("destination")
             .values(&spec.destination)
             .build(),
-        Filter::builder().name("protocol").values(&spec.protocol).build(),
+        Filter::builder()
+            .name("protocol")
+            .values(&spec.protocol)
+            .build(),
     ];
     ctx.pace
         .ec2
@@ -375,7 +382,10 @@ impl ReachPaths for AwsBackend {
             .network_insights_analysis()
             .ok_or_else(|| BackendError::Other(format!("{OP}: no analysis in the answer")))?;
         Ok(AnalysisRef {
-            id: a.network_insights_analysis_id().unwrap_or_default().to_string(),
+            id: a
+                .network_insights_analysis_id()
+                .unwrap_or_default()
+                .to_string(),
             arn: a
                 .network_insights_analysis_arn()
                 .unwrap_or_default()

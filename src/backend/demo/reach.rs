@@ -262,7 +262,11 @@ fn analyse(id: &str, path_id: &str, spec: &PathSpec) -> Analysis {
             security_groups: dst_group.into_iter().collect(),
             subnet: Some(Component::new(&dst.subnet_id, None)),
             vpc: Some(Component::new(VPC, Some("shop"))),
-            port_ranges: spec.port.map(|p| Ports::one(p.into())).into_iter().collect(),
+            port_ranges: spec
+                .port
+                .map(|p| Ports::one(p.into()))
+                .into_iter()
+                .collect(),
             protocols: vec![spec.protocol.clone()],
             sg_rules,
             ..Default::default()
@@ -470,7 +474,13 @@ mod tests {
             a.forward[5].sg_rule.as_ref().map(|r| r.peer.as_str()),
             Some("10.20.1.0/24")
         );
-        assert_eq!(a.forward.first().map(|h| h.component.id.as_str()), Some("eni-0appa05e1ec7ab1e"));
-        assert_eq!(a.forward.last().map(|h| h.component.id.as_str()), Some("eni-0db0orders5e1ec7a"));
+        assert_eq!(
+            a.forward.first().map(|h| h.component.id.as_str()),
+            Some("eni-0appa05e1ec7ab1e")
+        );
+        assert_eq!(
+            a.forward.last().map(|h| h.component.id.as_str()),
+            Some("eni-0db0orders5e1ec7a")
+        );
     }
 }
