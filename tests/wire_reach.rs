@@ -250,6 +250,8 @@ async fn start(state: Arc<Mutex<Insights>>) -> String {
                             .unwrap_or_default();
                         let f = form(&String::from_utf8_lossy(&body));
                         let action = f.get("Action").cloned().unwrap_or_default();
+                        // The coverage table's "wire" column (GRAYSCOPE_OPS_LOG).
+                        support::ops::record("wire", "ec2", &action);
                         if let Some((status, xml)) = answer(&state, &action, &f) {
                             let r = Response::builder()
                                 .status(status)
