@@ -147,12 +147,6 @@ fn heading(s: &str) -> Line<'static> {
 /// The full story for the Detail pane.
 pub fn detail_lines(v: &ReachView, shared: &Shared) -> Vec<Line<'static>> {
     let mut out = vec![heading(&format!("Reachability {}", v.request.label()))];
-    out.push(Line::raw(end_line("source", &v.request.src, &v.source)));
-    out.push(Line::raw(end_line(
-        "destination",
-        &v.request.dst,
-        &v.destination,
-    )));
     if let Some(run) = &v.run {
         let secs = (shared.now - run.started).num_seconds().max(0);
         let id = run
@@ -176,7 +170,6 @@ pub fn detail_lines(v: &ReachView, shared: &Shared) -> Vec<Line<'static>> {
     }
     if let Some(f) = v.shown() {
         let a = &f.analysis;
-        out.push(Line::raw(""));
         out.push(Line::from(Span::styled(
             format!(
                 "{} (analysis {}, {}s)",
@@ -192,6 +185,12 @@ pub fn detail_lines(v: &ReachView, shared: &Shared) -> Vec<Line<'static>> {
                 out.push(Line::raw(format!("- {}", explain(e, &v.request))));
             }
         }
+        out.push(Line::raw(end_line("source", &v.request.src, &v.source)));
+        out.push(Line::raw(end_line(
+            "destination",
+            &v.request.dst,
+            &v.destination,
+        )));
         if !a.forward.is_empty() {
             out.push(heading("Forward path"));
             out.extend(a.forward.iter().map(|h| Line::raw(h.label())));
@@ -200,7 +199,15 @@ pub fn detail_lines(v: &ReachView, shared: &Shared) -> Vec<Line<'static>> {
             out.push(heading("Return path"));
             out.extend(a.returning.iter().map(|h| Line::raw(h.label())));
         }
-    } else if v.run.is_none() {
+    } else {
+        out.push(Line::raw(end_line("source", &v.request.src, &v.source)));
+        out.push(Line::raw(end_line(
+            "destination",
+            &v.request.dst,
+            &v.destination,
+        )));
+    }
+    if v.shown().is_none() && v.run.is_none() {
         out.push(Line::raw(format!(
             "No analysis yet. a creates a Network Insights path (or reuses one grayscope made) and runs one analysis, billed {PRICE_PER_ANALYSIS} per analysis; it asks first."
         )));
