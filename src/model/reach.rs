@@ -559,6 +559,11 @@ fn sg_words(e: &Explanation, req: &ReachRequest) -> String {
             "the {peer_word} {} is inside one of them, so a rule of another kind (group reference, prefix list) or the other direction is at fault",
             clean(peer)
         )
+    } else if cidrs.len() < peers.len() {
+        format!(
+            "the {peer_word} {} is in none of its CIDRs, and the analysis found it in none of the referenced groups or prefix lists",
+            clean(peer)
+        )
     } else if peers.len() == 1 {
         format!("the {peer_word} {} is not in it", clean(peer))
     } else if peers.len() == 2 {
@@ -747,6 +752,33 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// The words never contradict the numbers: they say the source is outside the
+        /// allowed CIDRs exactly when no allowed CIDR contains it.
+        #[test]
+        fn sg_words_agree_with_cidr_containment(
+            nets in proptest::collection::vec((0u8..4, 0u8..4, 16u8..=28), 1..4),
+            src in (0u8..4, 0u8..4, 0u8..=255),
+        ) {
+            let peers: Vec<String> = nets
+                .iter()
+                .map(|(a, b, p)| format!("10.{a}.{b}.0/{p}"))
+                .collect();
+            let source = format!("10.{}.{}.{}", src.0, src.1, src.2);
+            let e = sg_mismatch(&peers.iter().map(String::as_str).collect::<Vec<_>>());
+            let r = ReachRequest::new(source.clone(), "10.9.9.9", Some(5432), Some(6), None, None);
+            let words = explain(&e, &r);
+            let inside = peers
+                .iter()
+                .any(|c| Cidr::parse(c).is_some_and(|c| c.contains(&source)));
+            proptest::prop_assert_eq!(words.contains("is inside one of them"), inside, "{}", words);
+            let says_outside = words.ends_with("is in neither")
+                || words.ends_with("is in none of them")
+                || words.ends_with("is not in it");
+            proptest::prop_assert_eq!(says_outside, !inside, "{}", words);
+        }
+    }
+
     #[test]
     fn sg_mismatch_names_the_group_its_cidrs_and_the_source() {
         let e = sg_mismatch(&["10.20.1.0/24", "10.20.3.0/24"]);
@@ -778,6 +810,14 @@ mod tests {
         assert!(explain(&e, &req()).contains("only from 10.20.1.0/24;"));
         let none = sg_mismatch(&[]);
         assert!(explain(&none, &req()).contains("has no ingress rule that allows tcp/5432"));
+        let group = sg_mismatch(&["10.20.1.0/24", "sg-0app"]);
+        assert!(
+            explain(&group, &req()).ends_with(
+                "only from 10.20.1.0/24 and sg-0app; the source 10.20.2.31 is in none of its CIDRs, and the analysis found it in none of the referenced groups or prefix lists"
+            ),
+            "{}",
+            explain(&group, &req())
+        );
     }
 
     #[test]

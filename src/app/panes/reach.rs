@@ -384,7 +384,8 @@ impl Pane for ReachView {
     }
 
     fn watch(&mut self, _shared: &Shared) -> Vec<Effect> {
-        self.generation += 1;
+        // One generation for the view's life: a run under way keeps its reports.
+        self.generation = self.generation.max(1);
         self.resolve()
     }
 
