@@ -560,7 +560,12 @@ impl App {
         let Some(c) = self.confirm.take() else {
             return Vec::new();
         };
-        match self.panes.iter_mut().find(|p| p.id() == c.pane) {
+        // An overlay (a drill-down view) may have asked, as well as a pane.
+        let overlay = self.overlays.iter_mut().map(|(_, o)| o);
+        match overlay
+            .chain(self.panes.iter_mut())
+            .find(|p| p.id() == c.pane)
+        {
             Some(p) => p.confirmed(c.id, yes, &self.shared),
             None => Vec::new(),
         }
@@ -1034,7 +1039,11 @@ impl App {
             if matches!(a, Action::Back | Action::Quit) {
                 let c = c.clone();
                 self.confirm = None;
-                if let Some(p) = self.panes.iter_mut().find(|p| p.id() == c.pane) {
+                let overlay = self.overlays.iter_mut().map(|(_, o)| o);
+                if let Some(p) = overlay
+                    .chain(self.panes.iter_mut())
+                    .find(|p| p.id() == c.pane)
+                {
                     return p.confirmed(c.id, false, &self.shared);
                 }
             }

@@ -11,6 +11,7 @@
 pub mod aws;
 pub mod demo;
 pub mod health;
+pub mod paths;
 
 pub use health::HealthEvents;
 
@@ -128,19 +129,21 @@ pub struct Services {
     pub targets: Arc<dyn Targets>,
     pub metrics: Arc<dyn Metrics>,
     pub health: Arc<dyn HealthEvents>,
+    pub reach: Arc<dyn paths::ReachPaths>,
 }
 
 impl Services {
     /// One backend that has every capability (the live and the demo backends do).
     pub fn from_backend<B>(backend: Arc<B>) -> Self
     where
-        B: Account + Targets + Metrics + HealthEvents + 'static,
+        B: Account + Targets + Metrics + HealthEvents + paths::ReachPaths + 'static,
     {
         Self {
             account: backend.clone(),
             targets: backend.clone(),
             metrics: backend.clone(),
-            health: backend,
+            health: backend.clone(),
+            reach: backend,
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod command;
 pub mod filter;
 pub mod health;
 pub mod metrics;
+pub mod reach;
 pub mod summary;
 pub mod targets;
 pub mod text;

@@ -17,6 +17,7 @@ pub mod help;
 pub mod hints;
 pub mod picker;
 pub mod plain;
+pub mod reach;
 pub mod spark;
 pub mod theme;
 

@@ -3,6 +3,7 @@
 
 pub mod az;
 pub mod health;
+pub mod reach;
 
 use crate::app::pane::Pane;
 

@@ -22,6 +22,7 @@ pub mod error;
 pub mod health;
 pub mod pace;
 mod paging;
+mod reach;
 mod targets;
 
 use crate::backend::{Account, BackendError, Identity};

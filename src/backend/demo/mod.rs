@@ -3,6 +3,7 @@
 
 pub mod health;
 mod metrics;
+pub mod reach;
 pub mod scenario;
 mod targets;
 
@@ -18,6 +19,8 @@ pub struct DemoBackend {
     /// The region the demo pretends to be in; the incident is in [`scenario::REGION`],
     /// every other region is quiet (no load balancers), as `:region` shows.
     region: String,
+    /// Reachability paths and analyses created in the demo.
+    pub reach: reach::DemoReach,
 }
 
 impl DemoBackend {
@@ -28,6 +31,7 @@ impl DemoBackend {
             clock,
             onset,
             region: scenario::REGION.to_string(),
+            reach: reach::DemoReach::default(),
         }
     }
 
