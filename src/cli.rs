@@ -34,6 +34,11 @@ pub struct Cli {
     #[arg(long)]
     pub read_only: bool,
 
+    /// Draw charts in ASCII instead of braille (also when the locale is not UTF-8, or
+    /// GRAYSCOPE_ASCII=1). NO_COLOR turns colour off.
+    #[arg(long)]
+    pub ascii: bool,
+
     /// Seconds between automatic refreshes.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(5..=3600))]
     pub refresh: u64,

@@ -81,6 +81,9 @@ pub fn setup(cli: &Cli, keymap: Keymap) -> (App, Services, Clock) {
         clock.now(),
     );
     app.shared.read_only = cli.read_only;
+    if cli.ascii {
+        app.with_pane_mut::<app::panes::bands::BandsPane>(|p, _| p.braille = false);
+    }
     (app, services, clock)
 }
 

@@ -8,6 +8,7 @@
 //! and whose kind the app can branch on (expired credentials, access denied, ...).
 
 pub mod aws;
+pub mod bands;
 pub mod demo;
 
 use crate::model::metrics::{Window, ZoneMetrics};
@@ -123,18 +124,20 @@ pub struct Services {
     pub account: Arc<dyn Account>,
     pub targets: Arc<dyn Targets>,
     pub metrics: Arc<dyn Metrics>,
+    pub bands: Arc<dyn bands::Bands>,
 }
 
 impl Services {
     /// One backend that has every capability (the live and the demo backends do).
     pub fn from_backend<B>(backend: Arc<B>) -> Self
     where
-        B: Account + Targets + Metrics + 'static,
+        B: Account + Targets + Metrics + bands::Bands + 'static,
     {
         Self {
             account: backend.clone(),
             targets: backend.clone(),
-            metrics: backend,
+            metrics: backend.clone(),
+            bands: backend,
         }
     }
 }

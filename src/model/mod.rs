@@ -8,6 +8,7 @@
 //! - `summary`: joins zones, target tallies and metrics into one row per zone.
 //! - `text`: sanitising strings that came from AWS before they reach the screen.
 
+pub mod bands;
 pub mod metrics;
 pub mod summary;
 pub mod targets;
