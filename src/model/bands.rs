@@ -639,6 +639,17 @@ impl DetectorState {
             DetectorState::Other(s) => format!("model state {s}"),
         }
     }
+
+    /// A word or two, for the small box.
+    pub fn short(&self) -> String {
+        match self {
+            DetectorState::Trained => "trained".into(),
+            DetectorState::PendingTraining => "training".into(),
+            DetectorState::TrainedInsufficientData => "little data".into(),
+            DetectorState::NoModel => "no model".into(),
+            DetectorState::Other(s) => s.clone(),
+        }
+    }
 }
 
 /// Band widths `Up`/`Down` step through (standard deviations).

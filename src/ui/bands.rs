@@ -69,6 +69,15 @@ pub fn now_text(now: &NowLine, unit: Unit, width: usize) -> String {
     ellipsize(&compact, width)
 }
 
+/// Where the band comes from, short enough for the small box (still saying whose).
+pub fn source_short(chart: &BandChart) -> String {
+    match chart.source {
+        BandSource::CloudWatch => format!("CloudWatch ±{}σ", width_text(chart.query.width)),
+        BandSource::LocalEstimate { .. } => "LOCAL ESTIMATE, not CloudWatch".into(),
+        BandSource::None => "no band".into(),
+    }
+}
+
 /// Where the band comes from, in words (the local estimate always says it is ours).
 pub fn source_text(chart: &BandChart) -> String {
     match chart.source {
@@ -239,14 +248,22 @@ pub fn render(
     };
     lines.push(head);
     let problems = chart_problems(pane, now);
+    let detector = detector_text(&pane.detector, shared.read_only);
     let source_line = Line::from(Span::styled(
         match chart {
-            Some(c) => format!(
-                "{} · {}",
-                source_text(c),
-                detector_text(&pane.detector, shared.read_only)
-            ),
-            None => detector_text(&pane.detector, shared.read_only),
+            Some(c) => {
+                let full = format!("{} · {detector}", source_text(c));
+                if full.chars().count() <= w {
+                    full
+                } else {
+                    let short = match pane.detector.get() {
+                        Some(d) => format!("{} · {}", source_short(c), d.short()),
+                        None => source_short(c),
+                    };
+                    ellipsize(&short, w)
+                }
+            }
+            None => ellipsize(&detector, w),
         },
         match chart.map(|c| c.source) {
             Some(BandSource::LocalEstimate { .. }) => warn_style(pane.color),
@@ -671,7 +688,7 @@ pub fn detail_lines(pane: &BandsPane, shared: &Shared) -> Vec<Line<'static>> {
     }
     for (t, z) in pane.verdict_marks.iter().rev().take(5) {
         out.push(Line::from(format!(
-            "  verdict changed {}: {}",
+            "  verdict changed (seen by grayscope) {}: {}",
             t.format("%H:%M:%S UTC"),
             z.as_deref().map(clean).unwrap_or_else(|| "no zone blamed".into())
         )));

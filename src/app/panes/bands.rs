@@ -105,6 +105,9 @@ pub struct BandsPane {
     /// When the blamed zone changed while watching (time, the zone blamed from then).
     pub verdict_marks: Vec<(DateTime<Utc>, Option<String>)>,
     last_blamed: Option<Option<String>>,
+    /// When watching began: changes in the first refresh interval are the first
+    /// verdict arriving, not the verdict changing.
+    watched_at: Option<DateTime<Utc>>,
 }
 
 impl Default for BandsPane {
@@ -132,6 +135,7 @@ impl Default for BandsPane {
             color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
             verdict_marks: Vec::new(),
             last_blamed: None,
+            watched_at: None,
         }
     }
 }
@@ -451,9 +455,13 @@ impl BandsPane {
     /// Records a change of the blamed zone, for the markers on the time axis.
     fn note_verdict(&mut self, shared: &Shared) {
         let blamed = shared.blamed_zone.clone();
+        let settling = self
+            .watched_at
+            .is_none_or(|t| shared.now < t + shared.refresh_every);
         match &self.last_blamed {
             None => {}
             Some(prev) if *prev == blamed => {}
+            Some(_) if settling => {}
             Some(_) => {
                 self.verdict_marks.push((shared.now, blamed.clone()));
                 if self.verdict_marks.len() > 50 {
@@ -501,6 +509,7 @@ impl Pane for BandsPane {
     }
 
     fn watch(&mut self, shared: &Shared) -> Vec<Effect> {
+        self.watched_at = Some(shared.now);
         self.zone = shared.focus_zone.clone().or(shared.blamed_zone.clone());
         self.switch(shared)
     }

@@ -2,7 +2,7 @@
 //! would draw it, learned from the scenario's own earlier days.
 //!
 //! The "model" for a minute is the mean +/- k standard deviations of the same metric at
-//! the same time of day (+/- 5 minutes) on the 7 days before, all from before the
+//! the same time of day (+/- 7 minutes) on the 7 days before, all from before the
 //! incident; so the sick zone's latency leaves its band when the gray failure starts,
 //! while a healthy zone stays inside through the daily peak. Detectors: latency average
 //! and target 5xx are trained for every zone; latency p99 has no model until the user
@@ -117,14 +117,15 @@ impl DemoBackend {
         Some(if sum_like { total } else { total / vals.len() as f64 })
     }
 
-    /// The demo model's band at `at`: mean +/- width x sd of the same time of day on the
-    /// 7 days before (+/- 5 minutes around it).
+    /// The demo model's band at `at`: mean +/- (width + 0.5) x sd of the same time of
+    /// day on the 7 days before (+/- 7 minutes around it); the extra half sd stands for
+    /// the model's own uncertainty, as CloudWatch's band carries it.
     fn model_band(&self, metric: &BandMetric, at: DateTime<Utc>, q: &BandQuery) -> Option<(f64, f64)> {
         let mut n = 0.0;
         let mut sum = 0.0;
         let mut sq = 0.0;
         for d in 1..=7 {
-            for off in -5..=5 {
+            for off in -7..=7 {
                 let t = at - Duration::days(d) + Duration::minutes(off);
                 if let Some(v) = self.band_slot(metric, t, q.period_secs) {
                     n += 1.0;
@@ -138,7 +139,8 @@ impl DemoBackend {
         }
         let mean = sum / n;
         let sd = (sq / n - mean * mean).max(0.0).sqrt();
-        Some((mean - q.width * sd, mean + q.width * sd))
+        let half = (q.width + 0.5) * sd;
+        Some((mean - half, mean + half))
     }
 
     fn state(&self, metric: &BandMetric) -> DetectorState {
@@ -333,11 +335,20 @@ mod tests {
         assert!(last.above);
         assert_eq!(last.start, 60 - 9, "leaves the band at the onset: {runs:?}");
         assert_eq!(last.end, 60);
-        let healthy = d.band_chart(&query(&d, latency("us-east-1a"), 60)).await.expect("chart");
-        assert!(healthy.has_band());
-        for i in 0..healthy.values.len() {
-            assert_eq!(healthy.position(i), Position::Inside, "minute {i}");
+        for zone in ["us-east-1a", "us-east-1c"] {
+            let healthy = d.band_chart(&query(&d, latency(zone), 180)).await.expect("chart");
+            assert!(healthy.has_band());
+            for i in 0..healthy.values.len() {
+                assert_eq!(healthy.position(i), Position::Inside, "{zone} minute {i}");
+            }
         }
+        // At night, too (03:12 UTC): out of band exactly from the onset.
+        let night = Utc.with_ymd_and_hms(2026, 11, 22, 3, 12, 0).single().expect("t");
+        let d = DemoBackend::new(Clock::Frozen(night), 9);
+        let sick = d.band_chart(&query(&d, latency(scenario::SICK_ZONE), 180)).await.expect("chart");
+        let runs = out_runs(&sick.values, &sick.lower, &sick.upper);
+        assert_eq!(runs.len(), 1, "{runs:?}");
+        assert_eq!((runs[0].start, runs[0].end), (180 - 9, 180));
     }
 
     #[tokio::test]
