@@ -552,6 +552,9 @@ pub fn minutes_words(m: i64) -> String {
 
 /// Days of history the local estimate looks back over.
 pub const ESTIMATE_DAYS: usize = 7;
+/// Slots on either side of the same time of day the local estimate also reads: seven
+/// single minutes are too few to tell noise from a change.
+pub const ESTIMATE_NEIGHBOURS: usize = 2;
 /// Fewest earlier days with a value at a slot for the estimate to draw a band there.
 pub const ESTIMATE_MIN_DAYS: usize = 3;
 
@@ -559,14 +562,15 @@ pub const ESTIMATE_MIN_DAYS: usize = 3;
 const MAD_TO_SIGMA: f64 = 1.4826;
 
 /// The local estimate of a band when CloudWatch has none: for each slot of `query`,
-/// the values at the same time on each of the previous [`ESTIMATE_DAYS`] days
-/// (`history`, slot-aligned, starting exactly `ESTIMATE_DAYS` days before
-/// `query.start`, same period), median +/- `query.width` x 1.4826 x MAD. A slot with
-/// fewer than [`ESTIMATE_MIN_DAYS`] earlier values gets no band. Returns (lower,
-/// upper), and how many days contributed at most.
+/// the values at the same time (and `neighbours` slots either side) on each of the
+/// previous [`ESTIMATE_DAYS`] days (`history`, slot-aligned, starting exactly
+/// `ESTIMATE_DAYS` days before `query.start`, same period), median +/- `query.width`
+/// x 1.4826 x MAD. A slot with values from fewer than [`ESTIMATE_MIN_DAYS`] earlier
+/// days gets no band. Returns (lower, upper), and how many days contributed at most.
 pub fn local_estimate(
     query: &BandQuery,
     history: &[Option<f64>],
+    neighbours: usize,
 ) -> (Vec<Option<f64>>, Vec<Option<f64>>, usize) {
     let n = query.slots();
     let per_day = (86_400 / query.period_secs.max(1)) as usize;
@@ -576,18 +580,25 @@ pub fn local_estimate(
     let mut samples = Vec::with_capacity(ESTIMATE_DAYS);
     for i in 0..n {
         samples.clear();
+        let mut days = 0;
         for d in 1..=ESTIMATE_DAYS {
             // Slot i of the chart is slot (ESTIMATE_DAYS * per_day + i) of the history;
             // d days earlier is d * per_day before that.
             let h = (ESTIMATE_DAYS - d) * per_day + i;
-            if let Some(Some(v)) = history.get(h) {
-                if v.is_finite() {
-                    samples.push(*v);
+            let before = samples.len();
+            for k in h.saturating_sub(neighbours)..=h + neighbours {
+                if let Some(Some(v)) = history.get(k) {
+                    if v.is_finite() {
+                        samples.push(*v);
+                    }
                 }
             }
+            if samples.len() > before {
+                days += 1;
+            }
         }
-        most = most.max(samples.len());
-        if samples.len() < ESTIMATE_MIN_DAYS {
+        most = most.max(days);
+        if days < ESTIMATE_MIN_DAYS {
             continue;
         }
         let med = median(&mut samples);
@@ -798,7 +809,7 @@ mod tests {
         // Slot 2 has only two earlier days: no band there.
         history[(ESTIMATE_DAYS - 1) * per_day + 2] = Some(1.0);
         history[(ESTIMATE_DAYS - 2) * per_day + 2] = Some(1.0);
-        let (lo, hi, days) = local_estimate(&q, &history);
+        let (lo, hi, days) = local_estimate(&q, &history, 0);
         assert_eq!(days, ESTIMATE_DAYS);
         let (l0, h0) = (lo[0].expect("lo"), hi[0].expect("hi"));
         assert!((l0 + h0) / 2.0 - 14.0 < 1e-9);
@@ -807,6 +818,24 @@ mod tests {
         // A flat history still gets a band 5 % wide.
         assert_eq!((lo[1], hi[1]), (Some(95.0), Some(105.0)));
         assert_eq!((lo[2], hi[2]), (None, None));
+    }
+
+    #[test]
+    fn neighbours_steady_a_noisy_estimate() {
+        let q = query(1);
+        let per_day = 1440;
+        let mut history = vec![None; ESTIMATE_DAYS * per_day + 1];
+        for d in 1..=ESTIMATE_DAYS {
+            let h = (ESTIMATE_DAYS - d) * per_day;
+            for k in h.saturating_sub(2)..=h + 2 {
+                history[k] = Some(100.0 + (k % 5) as f64 * 10.0);
+            }
+        }
+        let (lo, hi, days) = local_estimate(&q, &history, 2);
+        assert_eq!(days, ESTIMATE_DAYS);
+        let (l, h) = (lo[0].expect("lo"), hi[0].expect("hi"));
+        // Every sample read lies inside.
+        assert!(l < 100.0 && h > 140.0, "{l}..{h}");
     }
 
     #[test]
@@ -872,7 +901,7 @@ mod tests {
             q.period_secs = 3600;
             q.end = q.start + Duration::hours(5);
             q.width = width;
-            let (lo, hi, _) = local_estimate(&q, &hist);
+            let (lo, hi, _) = local_estimate(&q, &hist, 1);
             for (l, h) in lo.iter().zip(&hi) {
                 prop_assert_eq!(l.is_some(), h.is_some());
                 if let (Some(l), Some(h)) = (l, h) {

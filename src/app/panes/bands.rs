@@ -17,6 +17,7 @@ use crate::backend::{BackendError, Partial, Services};
 use crate::jobs::{Job, JobMsg, PaneId};
 use crate::model::bands::{
     BandChart, BandMetric, BandQuery, BandSource, CustomMetric, DetectorState, ESTIMATE_DAYS,
+    ESTIMATE_NEIGHBOURS,
     Preset, RANGES_MINUTES, WIDTHS, local_estimate, period_for,
 };
 use crate::model::text::clean;
@@ -481,7 +482,7 @@ pub async fn load_chart(s: &Services, q: &BandQuery) -> Result<BandChart, Backen
     }
     match s.bands.history(q, ESTIMATE_DAYS).await {
         Ok(history) => {
-            let (lower, upper, days) = local_estimate(q, &history);
+            let (lower, upper, days) = local_estimate(q, &history, ESTIMATE_NEIGHBOURS);
             if lower.iter().any(Option::is_some) {
                 chart.lower = lower;
                 chart.upper = upper;
