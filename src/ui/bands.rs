@@ -143,7 +143,7 @@ fn detector_text(slot: &Slot<DetectorState>, read_only: bool) -> String {
             "no model for this metric and statistic (a: create one)".into()
         }
         Some(s) => s.words(),
-        None if slot.loading => "model: asking CloudWatch…".into(),
+        None if slot.loading => "model: loading…".into(),
         None => "model: unknown".into(),
     }
 }
