@@ -226,6 +226,7 @@ pub(crate) async fn band_chart(ctx: &Ctx<'_>, q: &BandQuery) -> Result<BandChart
             let mut chart = BandChart::empty(q.clone());
             let mut first: Vec<Option<f64>> = vec![None; q.slots()];
             let mut last: Vec<Option<f64>> = vec![None; q.slots()];
+            let (mut band_first, mut band_last) = (ResultStatus::Complete, ResultStatus::Complete);
             let request = ctx
                 .clients
                 .cloudwatch
@@ -250,19 +251,22 @@ pub(crate) async fn band_chart(ctx: &Ctx<'_>, q: &BandQuery) -> Result<BandChart
                         }
                     };
                     put_points(q, target, result);
+                    // A page cut by NextToken says PartialData; the later page that
+                    // ends the series says how it ended. So the last status counts, and
+                    // of the band's two bounds, the worse.
                     let status = status(result);
-                    let slot = if result.id() == Some(ID_METRIC) {
-                        &mut chart.metric_status
-                    } else {
-                        &mut chart.band_status
-                    };
-                    worsen(slot, status);
+                    match result.id() {
+                        Some(ID_METRIC) => chart.metric_status = status,
+                        Some(ID_FIRST) => band_first = status,
+                        _ => band_last = status,
+                    }
                     for m in result.messages() {
                         push_message(&mut chart.messages, m.code(), m.value());
                     }
                 }
             })
             .await?;
+            chart.band_status = worse(band_first, band_last);
             for i in 0..q.slots() {
                 if let (Some(a), Some(b)) = (first[i], last[i]) {
                     chart.put_band(i, a, b);
@@ -456,17 +460,15 @@ fn status(result: &MetricDataResult) -> ResultStatus {
     }
 }
 
-/// Keeps the worst status seen over the pages (Forbidden > InternalError > Partial).
-fn worsen(slot: &mut ResultStatus, s: ResultStatus) {
+/// The worse of two statuses (Forbidden > InternalError > Partial > Complete).
+fn worse(a: ResultStatus, b: ResultStatus) -> ResultStatus {
     let rank = |s: &ResultStatus| match s {
         ResultStatus::Complete => 0,
         ResultStatus::Partial => 1,
         ResultStatus::InternalError => 2,
         ResultStatus::Forbidden => 3,
     };
-    if rank(&s) > rank(slot) {
-        *slot = s;
-    }
+    if rank(&b) > rank(&a) { b } else { a }
 }
 
 fn push_message(messages: &mut Vec<String>, code: Option<&str>, value: Option<&str>) {
