@@ -395,6 +395,7 @@ pub(crate) async fn list_metrics(
         .cloudwatch
         .run(|| async {
             let mut out: Partial<Vec<CustomMetric>> = Partial::default();
+            let mut seen = std::collections::HashSet::new();
             let mut pages = ctx
                 .clients
                 .cloudwatch
@@ -408,7 +409,7 @@ pub(crate) async fn list_metrics(
                 log_call(SERVICE, LIST, started, page.is_ok());
                 let page = page.map_err(|e| classify(LIST, &e, ctx.profile))?;
                 for m in page.metrics() {
-                    out.data.push(CustomMetric {
+                    let metric = CustomMetric {
                         namespace: clean(m.namespace().unwrap_or(namespace)),
                         name: clean(m.metric_name().unwrap_or("")),
                         dimensions: m
@@ -422,7 +423,11 @@ pub(crate) async fn list_metrics(
                             })
                             .collect(),
                         stat: "Average".into(),
-                    });
+                    };
+                    // Each metric once (moto lists one per datapoint).
+                    if seen.insert(metric.clone()) {
+                        out.data.push(metric);
+                    }
                 }
                 if out.data.len() >= limit {
                     out.data.truncate(limit);
