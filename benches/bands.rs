@@ -7,8 +7,8 @@
 use chrono::{Duration, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use grayscope::model::bands::{
-    BandChart, BandMetric, BandQuery, BandSource, CustomMetric, ESTIMATE_DAYS,
-    ESTIMATE_NEIGHBOURS, Unit, local_estimate,
+    BandChart, BandMetric, BandQuery, BandSource, CustomMetric, ESTIMATE_DAYS, ESTIMATE_NEIGHBOURS,
+    Unit, local_estimate,
 };
 use grayscope::ui::bands::{ChartStyle, draw_chart};
 use ratatui::buffer::Buffer;
@@ -18,7 +18,10 @@ use std::hint::black_box;
 const POINTS: usize = 4320;
 
 fn query(minutes: i64) -> BandQuery {
-    let end = Utc.with_ymd_and_hms(2026, 11, 22, 3, 12, 0).single().expect("t");
+    let end = Utc
+        .with_ymd_and_hms(2026, 11, 22, 3, 12, 0)
+        .single()
+        .expect("t");
     BandQuery {
         metric: BandMetric::Custom(
             CustomMetric::parse("AWS/ApplicationELB TargetResponseTime Average").expect("metric"),
@@ -68,14 +71,7 @@ fn bench_chart(c: &mut Criterion) {
         group.bench_function(name, |b| {
             b.iter(|| {
                 let mut buf = Buffer::empty(area);
-                draw_chart(
-                    area,
-                    &mut buf,
-                    black_box(&chart),
-                    Unit::Seconds,
-                    style,
-                    &[],
-                );
+                draw_chart(area, &mut buf, black_box(&chart), Unit::Seconds, style, &[]);
                 buf
             })
         });

@@ -21,7 +21,15 @@ impl Session {
             std::process::id()
         ));
         let _ = std::fs::remove_file(&log);
-        let pty = Pty::spawn(args, cols, rows, std::env::temp_dir(), &log, (), |_, _, _, _| {});
+        let pty = Pty::spawn(
+            args,
+            cols,
+            rows,
+            std::env::temp_dir(),
+            &log,
+            (),
+            |_, _, _, _| {},
+        );
         Session { pty, log }
     }
 
@@ -57,12 +65,18 @@ fn the_chart_follows_the_az_selection_to_another_zone() {
     let mut s = Session::start(&["--demo", "--clock", CLOCK], 160, 48, "follow");
     // At start the selection is on the blamed zone, and the chart with it.
     let screen = s.wait_for("above for 9 min");
-    assert!(screen.contains("Bands · us-east-1b latency avg"), "{screen}");
+    assert!(
+        screen.contains("Bands · us-east-1b latency avg"),
+        "{screen}"
+    );
     // G: the AZ pane's last row, a target group in us-east-1c.
     s.pty.send("G");
     s.wait_for("Bands · us-east-1c latency avg");
     let screen = s.wait_for(", inside");
-    assert!(!screen.contains("above for"), "a healthy zone is inside: {screen}");
+    assert!(
+        !screen.contains("above for"),
+        "a healthy zone is inside: {screen}"
+    );
     s.pty.send("q");
     assert!(s.wait_exit().success());
 }

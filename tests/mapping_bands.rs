@@ -19,12 +19,11 @@ use aws_smithy_types::error::ErrorMetadata;
 use aws_smithy_types::retry::RetryConfig;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use grayscope::backend::BackendError;
+use grayscope::backend::Identity;
 use grayscope::backend::aws::{AwsBackend, AwsClients};
 use grayscope::backend::bands::Bands;
-use grayscope::backend::Identity;
 use grayscope::model::bands::{
-    BandMetric, BandQuery, BandSource, CustomMetric, DetectorState, Position, Preset,
-    ResultStatus,
+    BandMetric, BandQuery, BandSource, CustomMetric, DetectorState, Position, Preset, ResultStatus,
 };
 use std::sync::{Arc, Mutex};
 
@@ -39,8 +38,12 @@ fn backend(cloudwatch: &[&Rule]) -> AwsBackend {
     let clients = AwsClients {
         ec2: mock_client!(aws_sdk_ec2, RuleMode::MatchAny, &[], |c| c
             .retry_config(RetryConfig::disabled())),
-        elbv2: mock_client!(aws_sdk_elasticloadbalancingv2, RuleMode::MatchAny, &[], |c| c
-            .retry_config(RetryConfig::disabled())),
+        elbv2: mock_client!(
+            aws_sdk_elasticloadbalancingv2,
+            RuleMode::MatchAny,
+            &[],
+            |c| c.retry_config(RetryConfig::disabled())
+        ),
         cloudwatch: mock_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, cloudwatch, |c| c
             .retry_config(RetryConfig::disabled())),
     };
@@ -54,7 +57,10 @@ fn backend(cloudwatch: &[&Rule]) -> AwsBackend {
 }
 
 fn t(m: i64) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).single().expect("t") + Duration::minutes(m)
+    Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0)
+        .single()
+        .expect("t")
+        + Duration::minutes(m)
 }
 
 fn at(m: i64) -> SmithyTime {
@@ -82,7 +88,10 @@ fn query(metric: BandMetric) -> BandQuery {
 }
 
 fn result(id: &str, label: &str, points: &[(i64, f64)], status: StatusCode) -> MetricDataResult {
-    let mut b = MetricDataResult::builder().id(id).label(label).status_code(status);
+    let mut b = MetricDataResult::builder()
+        .id(id)
+        .label(label)
+        .status_code(status);
     for (m, v) in points {
         b = b.timestamps(at(*m)).values(*v);
     }
@@ -135,7 +144,10 @@ async fn one_call_maps_the_metric_and_both_bounds_whatever_their_order() {
     assert_eq!(chart.position(2), Position::NoData);
     assert_eq!(chart.position(4), Position::Above);
     assert_eq!(
-        chart.now_line().expect("now").text(chart.query.metric.unit()),
+        chart
+            .now_line()
+            .expect("now")
+            .text(chart.query.metric.unit()),
         "220 ms, band 22-41 ms, above for 2 min"
     );
     assert_eq!(chart.metric_status, ResultStatus::Complete);
@@ -171,9 +183,24 @@ async fn pages_merge_and_partial_data_counts_only_when_the_last_page_says_so() {
         .match_requests(|r| r.next_token().is_none())
         .then_output(|| {
             GetMetricDataOutput::builder()
-                .metric_data_results(result("m", "m", &[(0, 5.0), (1, 6.0)], StatusCode::PartialData))
-                .metric_data_results(result("band_first", "u", &[(0, 9.0)], StatusCode::PartialData))
-                .metric_data_results(result("band_last", "l", &[(0, 1.0)], StatusCode::PartialData))
+                .metric_data_results(result(
+                    "m",
+                    "m",
+                    &[(0, 5.0), (1, 6.0)],
+                    StatusCode::PartialData,
+                ))
+                .metric_data_results(result(
+                    "band_first",
+                    "u",
+                    &[(0, 9.0)],
+                    StatusCode::PartialData,
+                ))
+                .metric_data_results(result(
+                    "band_last",
+                    "l",
+                    &[(0, 1.0)],
+                    StatusCode::PartialData,
+                ))
                 .next_token("page-2")
                 .build()
         });
@@ -184,7 +211,12 @@ async fn pages_merge_and_partial_data_counts_only_when_the_last_page_says_so() {
                 .metric_data_results(result("m", "m", &[(2, 7.0)], StatusCode::Complete))
                 .metric_data_results(result("band_first", "u", &[(1, 9.0)], StatusCode::Complete))
                 // The band ends cut short: the chart says the band may be incomplete.
-                .metric_data_results(result("band_last", "l", &[(1, 1.0)], StatusCode::PartialData))
+                .metric_data_results(result(
+                    "band_last",
+                    "l",
+                    &[(1, 1.0)],
+                    StatusCode::PartialData,
+                ))
                 .build()
         });
     let chart = backend(&[&first, &second])
@@ -202,7 +234,12 @@ async fn no_band_from_cloudwatch_is_not_an_error() {
     record("GetMetricData");
     let rule = mock!(aws_sdk_cloudwatch::Client::get_metric_data).then_output(|| {
         GetMetricDataOutput::builder()
-            .metric_data_results(result("m", "m", &[(0, 1.0), (4, 2.0)], StatusCode::Complete))
+            .metric_data_results(result(
+                "m",
+                "m",
+                &[(0, 1.0), (4, 2.0)],
+                StatusCode::Complete,
+            ))
             .metric_data_results(result("band_first", "u", &[], StatusCode::Complete))
             .metric_data_results(result("band_last", "l", &[], StatusCode::Complete))
             .build()
@@ -214,7 +251,13 @@ async fn no_band_from_cloudwatch_is_not_an_error() {
     assert_eq!(chart.source, BandSource::None);
     assert!(!chart.has_band());
     assert_eq!(chart.points(), 2);
-    assert_eq!(chart.now_line().expect("now").text(chart.query.metric.unit()), "2.0 s, no band");
+    assert_eq!(
+        chart
+            .now_line()
+            .expect("now")
+            .text(chart.query.metric.unit()),
+        "2.0 s, no band"
+    );
 }
 
 #[tokio::test]
@@ -236,7 +279,11 @@ async fn forbidden_band_and_messages_are_kept_per_chart() {
                     .build(),
             )
             .metric_data_results(result("band_last", "l", &[], StatusCode::InternalError))
-            .messages(MessageData::builder().code("MaxQueryTimeRangeExceed").build())
+            .messages(
+                MessageData::builder()
+                    .code("MaxQueryTimeRangeExceed")
+                    .build(),
+            )
             .build()
     });
     let chart = backend(&[&rule])
@@ -245,9 +292,22 @@ async fn forbidden_band_and_messages_are_kept_per_chart() {
         .expect("chart");
     assert_eq!(chart.band_status, ResultStatus::Forbidden);
     assert_eq!(chart.metric_status, ResultStatus::Complete);
-    assert!(chart.messages.iter().any(|m| m.starts_with("Forbidden: not")));
-    assert!(chart.messages.iter().all(|m| !m.contains('\x1b')), "{:?}", chart.messages);
-    assert!(chart.messages.contains(&"MaxQueryTimeRangeExceed".to_string()));
+    assert!(
+        chart
+            .messages
+            .iter()
+            .any(|m| m.starts_with("Forbidden: not"))
+    );
+    assert!(
+        chart.messages.iter().all(|m| !m.contains('\x1b')),
+        "{:?}",
+        chart.messages
+    );
+    assert!(
+        chart
+            .messages
+            .contains(&"MaxQueryTimeRangeExceed".to_string())
+    );
 }
 
 #[tokio::test]
@@ -295,7 +355,11 @@ async fn access_denied_names_the_permission_and_throttling_is_retried() {
     assert_eq!(throttled_then_ok.num_calls(), 2);
 }
 
-fn detector(stat: &str, dims: &[(&str, &str)], state: AnomalyDetectorStateValue) -> AnomalyDetector {
+fn detector(
+    stat: &str,
+    dims: &[(&str, &str)],
+    state: AnomalyDetectorStateValue,
+) -> AnomalyDetector {
     let mut s = SingleMetricAnomalyDetector::builder()
         .namespace("AWS/ApplicationELB")
         .metric_name("TargetResponseTime")
@@ -325,8 +389,16 @@ async fn detector_state_is_the_exact_metric_statistic_and_dimensions() {
                 seen.lock().expect("lock").push(r.clone());
                 DescribeAnomalyDetectorsOutput::builder()
                     // Same metric, another statistic; the whole LB; then ours.
-                    .anomaly_detectors(detector("Average", &zone, AnomalyDetectorStateValue::Trained))
-                    .anomaly_detectors(detector("p99", &lb_only, AnomalyDetectorStateValue::Trained))
+                    .anomaly_detectors(detector(
+                        "Average",
+                        &zone,
+                        AnomalyDetectorStateValue::Trained,
+                    ))
+                    .anomaly_detectors(detector(
+                        "p99",
+                        &lb_only,
+                        AnomalyDetectorStateValue::Trained,
+                    ))
                     .anomaly_detectors(detector(
                         "p99",
                         &zone,
@@ -351,7 +423,10 @@ async fn detector_state_is_the_exact_metric_statistic_and_dimensions() {
     assert_eq!(req.namespace(), Some("AWS/ApplicationELB"));
     assert_eq!(req.metric_name(), Some("TargetResponseTime"));
     assert_eq!(req.dimensions().len(), 2);
-    assert_eq!(req.anomaly_detector_types(), [AnomalyDetectorType::SingleMetric]);
+    assert_eq!(
+        req.anomaly_detector_types(),
+        [AnomalyDetectorType::SingleMetric]
+    );
 }
 
 #[tokio::test]
@@ -388,7 +463,10 @@ async fn put_and_delete_name_the_same_single_metric_detector() {
         .collect();
     assert_eq!(
         dims,
-        [("LoadBalancer", "app/shop/50dc6c495c0c9188"), ("AvailabilityZone", "us-east-1b")]
+        [
+            ("LoadBalancer", "app/shop/50dc6c495c0c9188"),
+            ("AvailabilityZone", "us-east-1b")
+        ]
     );
     assert_eq!(del_seen.lock().expect("lock").clone(), Some(put));
 }
@@ -424,10 +502,16 @@ async fn list_metrics_follows_pages_cleans_names_and_stops_at_the_limit() {
                 .next_token("p3")
                 .build()
         });
-    let all = backend(&[&first, &second]).list_metrics("AWS/EC2", 3).await.expect("list");
+    let all = backend(&[&first, &second])
+        .list_metrics("AWS/EC2", 3)
+        .await
+        .expect("list");
     let names: Vec<_> = all.data.iter().map(|m| m.name.clone()).collect();
     assert_eq!(names.len(), 3);
-    assert!(names.iter().all(|n| !n.chars().any(char::is_control)), "{names:?}");
+    assert!(
+        names.iter().all(|n| !n.chars().any(char::is_control)),
+        "{names:?}"
+    );
     assert_eq!(
         all.data[0],
         CustomMetric {

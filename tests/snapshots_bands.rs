@@ -105,9 +105,16 @@ impl Session {
 #[tokio::test]
 async fn bands_80x24_keeps_to_the_status_line() {
     let s = Session::start(&[]).await;
-    assert_eq!(s.bands().zone.as_deref(), Some("us-east-1b"), "starts on the blamed zone");
+    assert_eq!(
+        s.bands().zone.as_deref(),
+        Some("us-east-1b"),
+        "starts on the blamed zone"
+    );
     let screen = s.screen(80, 24);
-    assert!(screen.contains("Bands · us-east-1b latency avg"), "{screen}");
+    assert!(
+        screen.contains("Bands · us-east-1b latency avg"),
+        "{screen}"
+    );
     assert!(screen.contains("above"), "{screen}");
     insta::assert_snapshot!(screen);
 }
@@ -122,10 +129,17 @@ async fn bands_200x60_charts_the_sick_zone_out_of_its_band() {
     assert_eq!(pane.detector.get(), Some(&DetectorState::Trained));
     let now = chart.now_line().expect("now");
     assert_eq!(now.position, Position::Above);
-    assert_eq!(now.out_minutes, Some(9), "out since the onset, 9 minutes ago");
+    assert_eq!(
+        now.out_minutes,
+        Some(9),
+        "out since the onset, 9 minutes ago"
+    );
     let screen = s.screen(200, 60);
     assert!(screen.contains(&now.text(Unit::Seconds)), "{screen}");
-    assert!(screen.contains("CloudWatch band ±2σ · model trained"), "{screen}");
+    assert!(
+        screen.contains("CloudWatch band ±2σ · model trained"),
+        "{screen}"
+    );
     assert!(screen.contains('▲'), "out-of-band minutes marked: {screen}");
     insta::assert_snapshot!(screen);
 }
@@ -145,7 +159,10 @@ async fn ascii_without_colour_marks_out_of_band_minutes_in_characters() {
     };
     draw_chart(area, &mut buf, chart, Unit::Seconds, style, &[]);
     let text = grayscope::ui::export::to_text(&buf);
-    assert!(!text.chars().any(|c| ('\u{2800}'..='\u{28ff}').contains(&c)), "{text}");
+    assert!(
+        !text.chars().any(|c| ('\u{2800}'..='\u{28ff}').contains(&c)),
+        "{text}"
+    );
     assert!(text.contains('^'), "markers: {text}");
     assert!(text.contains('#'), "out-of-band points: {text}");
     assert!(text.contains('-'), "band edges: {text}");
@@ -172,7 +189,10 @@ async fn follows_the_az_pane_to_a_healthy_zone_inside_its_band() {
         other => panic!("{other:?}"),
     }
     assert!(chart.has_band());
-    assert!(chart.out_runs().is_empty(), "a healthy zone stays inside its band");
+    assert!(
+        chart.out_runs().is_empty(),
+        "a healthy zone stays inside its band"
+    );
     assert!(s.screen(160, 48).contains("Bands · us-east-1c latency avg"));
 }
 
@@ -186,7 +206,10 @@ async fn no_model_shows_a_labelled_local_estimate_and_creates_one_after_asking()
     let chart = pane.chart.get().expect("chart");
     assert_eq!(chart.source, BandSource::LocalEstimate { days: 7 });
     let screen = s.screen(200, 60);
-    assert!(screen.contains("LOCAL ESTIMATE, not CloudWatch"), "{screen}");
+    assert!(
+        screen.contains("LOCAL ESTIMATE, not CloudWatch"),
+        "{screen}"
+    );
     assert!(screen.contains("no model for this metric and statistic (a: create one)"));
     assert!(screen.contains("(est)"), "{screen}");
     insta::assert_snapshot!("local_estimate_200x60", screen);
@@ -206,8 +229,15 @@ async fn no_model_shows_a_labelled_local_estimate_and_creates_one_after_asking()
         s.services.bands.detector(&metric).await,
         Ok(DetectorState::PendingTraining)
     );
-    assert_eq!(s.bands().detector.get(), Some(&DetectorState::PendingTraining));
-    assert_eq!(s.jobs.pending_cleanups(), 1, "its deletion waits for the exit");
+    assert_eq!(
+        s.bands().detector.get(),
+        Some(&DetectorState::PendingTraining)
+    );
+    assert_eq!(
+        s.jobs.pending_cleanups(),
+        1,
+        "its deletion waits for the exit"
+    );
     // Exit: the detector grayscope created is deleted again.
     s.jobs.shutdown(Duration::from_secs(5)).await;
     assert_eq!(
@@ -219,17 +249,22 @@ async fn no_model_shows_a_labelled_local_estimate_and_creates_one_after_asking()
 #[tokio::test]
 async fn declining_creates_nothing_and_read_only_only_explains() {
     let mut s = Session::start(&[]).await;
-    s.act(&[Action::Focus2, Action::NextView, Action::Act]).await;
+    s.act(&[Action::Focus2, Action::NextView, Action::Act])
+        .await;
     assert!(s.app.confirm.is_some());
     s.key(KeyCode::Char('n')).await;
     assert!(s.bands().created.is_empty());
     assert_eq!(s.jobs.pending_cleanups(), 0);
 
     let mut ro = Session::start(&["--read-only"]).await;
-    ro.act(&[Action::Focus2, Action::NextView, Action::Act]).await;
+    ro.act(&[Action::Focus2, Action::NextView, Action::Act])
+        .await;
     assert!(ro.app.confirm.is_none(), "read-only never asks to write");
     let notice = ro.bands().notice.clone().expect("an explanation");
-    assert!(notice.contains("read-only") && notice.contains("PutAnomalyDetector"), "{notice}");
+    assert!(
+        notice.contains("read-only") && notice.contains("PutAnomalyDetector"),
+        "{notice}"
+    );
     assert!(ro.bands().created.is_empty());
 }
 
@@ -242,7 +277,11 @@ async fn typed_metric_is_completed_from_list_metrics_and_charted() {
     assert!(s.bands().listed.get().is_some(), "the namespace was listed");
     let choices = s.bands().completions();
     assert!(!choices.is_empty());
-    assert!(choices.iter().all(|c| c.starts_with("AWS/EC2 CPUUtilization InstanceId=i-")));
+    assert!(
+        choices
+            .iter()
+            .all(|c| c.starts_with("AWS/EC2 CPUUtilization InstanceId=i-"))
+    );
     s.key(KeyCode::Tab).await;
     let typed = s.bands().input.as_ref().expect("input").text.clone();
     assert_eq!(typed, format!("{} ", choices[0]));
@@ -270,7 +309,8 @@ async fn ranges_zoom_pan_and_band_width() {
     let mut s = Session::start(&[]).await;
     s.act(&[Action::Focus2, Action::CycleWindow]).await;
     assert_eq!(s.bands().range_minutes(), 180);
-    s.act(&[Action::ZoomOut, Action::ZoomOut, Action::ZoomOut]).await;
+    s.act(&[Action::ZoomOut, Action::ZoomOut, Action::ZoomOut])
+        .await;
     assert_eq!(s.bands().range_minutes(), 4320);
     let chart = s.bands().chart.get().expect("chart");
     assert_eq!(chart.query.period_secs, 60);
@@ -282,7 +322,10 @@ async fn ranges_zoom_pan_and_band_width() {
     let c = s.bands().chart.get().expect("chart");
     assert_eq!(
         c.query.end,
-        chrono::DateTime::parse_from_rfc3339(CLOCK).expect("t").to_utc() - chrono::Duration::hours(12)
+        chrono::DateTime::parse_from_rfc3339(CLOCK)
+            .expect("t")
+            .to_utc()
+            - chrono::Duration::hours(12)
     );
     s.act(&[Action::Right, Action::Right]).await;
     assert_eq!(s.bands().pan_minutes, 0);

@@ -37,7 +37,11 @@ struct Seeded {
 }
 
 fn latency(m: i64) -> f64 {
-    if m >= 24 { 0.48 } else { 0.1 + 0.001 * m as f64 }
+    if m >= 24 {
+        0.48
+    } else {
+        0.1 + 0.001 * m as f64
+    }
 }
 
 /// TargetResponseTime for one zone of a load balancer that exists only as a CloudWatch
@@ -69,8 +73,18 @@ async fn seed() -> Seeded {
             MetricDatum::builder()
                 .metric_name("TargetResponseTime")
                 // In the order the backend asks for them (moto matches in order).
-                .dimensions(Dimension::builder().name("LoadBalancer").value(&dimension).build())
-                .dimensions(Dimension::builder().name("AvailabilityZone").value(ZONE).build())
+                .dimensions(
+                    Dimension::builder()
+                        .name("LoadBalancer")
+                        .value(&dimension)
+                        .build(),
+                )
+                .dimensions(
+                    Dimension::builder()
+                        .name("AvailabilityZone")
+                        .value(ZONE)
+                        .build(),
+                )
                 .timestamp(at)
                 .value(latency(m))
                 .unit(StandardUnit::Seconds)
@@ -104,7 +118,9 @@ fn query(s: &Seeded) -> BandQuery {
 async fn wire_metric_without_a_band_is_drawn_and_the_pane_says_no_band() {
     let s = seed().await;
     let product = bridge::start(&support::moto_endpoint());
-    let backend = Arc::new(AwsBackend::from_sdk_config(&support::sdk_config(&product.url)));
+    let backend = Arc::new(AwsBackend::from_sdk_config(&support::sdk_config(
+        &product.url,
+    )));
     let services = Services::from_backend(backend.clone());
     let q = query(&s);
 
@@ -124,7 +140,10 @@ async fn wire_metric_without_a_band_is_drawn_and_the_pane_says_no_band() {
     let chart = load_chart(&services, &q).await.expect("chart");
     assert_eq!(chart.source, BandSource::None);
     assert!(
-        chart.messages.iter().any(|m| m.contains("too little history")),
+        chart
+            .messages
+            .iter()
+            .any(|m| m.contains("too little history")),
         "{:?}",
         chart.messages
     );
@@ -161,7 +180,9 @@ async fn wire_metric_without_a_band_is_drawn_and_the_pane_says_no_band() {
     assert!(screen.contains("no band ·"), "{screen}");
     assert!(screen.contains("DescribeAnomalyDetectors"), "{screen}");
     assert!(
-        screen.chars().any(|c| ('\u{2801}'..='\u{28ff}').contains(&c)),
+        screen
+            .chars()
+            .any(|c| ('\u{2801}'..='\u{28ff}').contains(&c)),
         "the metric is drawn: {screen}"
     );
 }
@@ -184,7 +205,11 @@ async fn wire_list_metrics_finds_the_seeded_metric_for_the_picker() {
     // Once, though moto lists it once per datapoint.
     assert_eq!(ours.len(), 1, "{ours:?}");
     assert_eq!(ours[0].name, "TargetResponseTime");
-    assert!(product.operations_of("monitoring").contains(&"ListMetrics".to_string()));
+    assert!(
+        product
+            .operations_of("monitoring")
+            .contains(&"ListMetrics".to_string())
+    );
 
     // The typed metric charts the same data.
     let typed = CustomMetric::parse(&format!(

@@ -16,8 +16,11 @@ pub trait Bands: Send + Sync {
 
     /// The metric alone, slot-aligned, from `ESTIMATE_DAYS` days before `query.start`
     /// to `query.end` (for the local estimate when CloudWatch has no band).
-    async fn history(&self, query: &BandQuery, days: usize)
-    -> Result<Vec<Option<f64>>, BackendError>;
+    async fn history(
+        &self,
+        query: &BandQuery,
+        days: usize,
+    ) -> Result<Vec<Option<f64>>, BackendError>;
 
     /// What CloudWatch's model for this metric and statistic is doing.
     async fn detector(&self, metric: &BandMetric) -> Result<DetectorState, BackendError>;

@@ -190,12 +190,12 @@ pub fn normalize_stat(w: &str) -> Result<String, String> {
     if let Some(a) = alias {
         return Ok(a.to_string());
     }
-    if let Some(p) = lower.strip_prefix('p') {
-        if let Ok(n) = p.parse::<f64>() {
-            if n > 0.0 && n < 100.0 {
-                return Ok(format!("p{p}"));
-            }
-        }
+    if let Some(p) = lower.strip_prefix('p')
+        && let Ok(n) = p.parse::<f64>()
+        && n > 0.0
+        && n < 100.0
+    {
+        return Ok(format!("p{p}"));
     }
     Err(format!(
         "unknown statistic {w:?}: use {} or a percentile like p99",
@@ -269,7 +269,12 @@ pub const MAX_DATAPOINTS_PER_CALL: i64 = 100_800;
 /// The period for charting `start..end` at `now` with `series` series in one call: valid
 /// for the oldest point's age (a multiple of 60, at least 60), and coarse enough that
 /// the call stays under [`MAX_DATAPOINTS_PER_CALL`].
-pub fn period_for(start: DateTime<Utc>, end: DateTime<Utc>, now: DateTime<Utc>, series: i64) -> i64 {
+pub fn period_for(
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    now: DateTime<Utc>,
+    series: i64,
+) -> i64 {
     let mut p = min_period_for_age(now - start);
     let span = (end - start).num_seconds().max(60);
     let series = series.max(1);
@@ -371,7 +376,10 @@ impl BandChart {
 
     /// Whether any slot has a band.
     pub fn has_band(&self) -> bool {
-        self.upper.iter().zip(&self.lower).any(|(u, l)| u.is_some() && l.is_some())
+        self.upper
+            .iter()
+            .zip(&self.lower)
+            .any(|(u, l)| u.is_some() && l.is_some())
     }
 
     /// Puts the band from CloudWatch's FIRST/LAST results; the two are ordered per slot
@@ -587,10 +595,10 @@ pub fn local_estimate(
             let h = (ESTIMATE_DAYS - d) * per_day + i;
             let before = samples.len();
             for k in h.saturating_sub(neighbours)..=h + neighbours {
-                if let Some(Some(v)) = history.get(k) {
-                    if v.is_finite() {
-                        samples.push(*v);
-                    }
+                if let Some(Some(v)) = history.get(k)
+                    && v.is_finite()
+                {
+                    samples.push(*v);
                 }
             }
             if samples.len() > before {
@@ -673,7 +681,9 @@ mod tests {
     use proptest::prelude::*;
 
     fn t0() -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).single().expect("time")
+        Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0)
+            .single()
+            .expect("time")
     }
 
     fn query(minutes: i64) -> BandQuery {
@@ -716,9 +726,24 @@ mod tests {
         assert_eq!(
             runs,
             vec![
-                Run { start: 1, end: 4, len: 2, above: true },
-                Run { start: 4, end: 5, len: 1, above: false },
-                Run { start: 6, end: 7, len: 1, above: true },
+                Run {
+                    start: 1,
+                    end: 4,
+                    len: 2,
+                    above: true
+                },
+                Run {
+                    start: 4,
+                    end: 5,
+                    len: 1,
+                    above: false
+                },
+                Run {
+                    start: 6,
+                    end: 7,
+                    len: 1,
+                    above: true
+                },
             ]
         );
     }
@@ -733,8 +758,13 @@ mod tests {
         let now = c.now_line().expect("now");
         assert_eq!(now.position, Position::Above);
         assert_eq!(now.out_minutes, Some(23));
-        assert_eq!(now.text(Unit::Seconds), "214 ms, band 22-41 ms, above for 23 min");
-        let inside = chart(&[Some(3.0)], Some((1.0, 7.0))).now_line().expect("now");
+        assert_eq!(
+            now.text(Unit::Seconds),
+            "214 ms, band 22-41 ms, above for 23 min"
+        );
+        let inside = chart(&[Some(3.0)], Some((1.0, 7.0)))
+            .now_line()
+            .expect("now");
         assert_eq!(inside.text(Unit::Count), "3, band 1-7, inside");
         let none = chart(&[Some(3.0), None], None).now_line().expect("now");
         assert_eq!(none.text(Unit::Count), "3, no band");
@@ -789,9 +819,21 @@ mod tests {
             Ok("p99".to_string())
         );
         assert!(CustomMetric::parse("").is_err());
-        assert!(CustomMetric::parse("AWS/EC2").unwrap_err().contains("metric name"));
-        assert!(CustomMetric::parse("AWS/EC2 CPU median").unwrap_err().contains("unknown statistic"));
-        assert!(CustomMetric::parse("AWS/EC2 CPU Sum X=1").unwrap_err().contains("last"));
+        assert!(
+            CustomMetric::parse("AWS/EC2")
+                .unwrap_err()
+                .contains("metric name")
+        );
+        assert!(
+            CustomMetric::parse("AWS/EC2 CPU median")
+                .unwrap_err()
+                .contains("unknown statistic")
+        );
+        assert!(
+            CustomMetric::parse("AWS/EC2 CPU Sum X=1")
+                .unwrap_err()
+                .contains("last")
+        );
         assert!(CustomMetric::parse("AWS/EC2 CPU X=").is_err());
         assert!(normalize_stat("p100").is_err());
     }
@@ -827,8 +869,13 @@ mod tests {
         let mut history = vec![None; ESTIMATE_DAYS * per_day + 1];
         for d in 1..=ESTIMATE_DAYS {
             let h = (ESTIMATE_DAYS - d) * per_day;
-            for k in h.saturating_sub(2)..=h + 2 {
-                history[k] = Some(100.0 + (k % 5) as f64 * 10.0);
+            for (k, slot) in history
+                .iter_mut()
+                .enumerate()
+                .take(h + 3)
+                .skip(h.saturating_sub(2))
+            {
+                *slot = Some(100.0 + (k % 5) as f64 * 10.0);
             }
         }
         let (lo, hi, days) = local_estimate(&q, &history, 2);

@@ -171,7 +171,7 @@ pub fn render(
         None => "no load balancer yet".into(),
     };
     let title = format!(" {number} Bands · {what} ");
-    let mut status = format!("{}", range_label(pane.range_minutes()));
+    let mut status = range_label(pane.range_minutes());
     if pane.pan_minutes > 0 {
         status.push_str(&format!(" to -{}", minutes_words(pane.pan_minutes)));
     }
@@ -204,7 +204,10 @@ pub fn render(
         }
         let choices = pane.completions();
         if pane.listed.loading {
-            lines.push(Line::from(Span::styled("listing metrics…", dim_style(pane.color))));
+            lines.push(Line::from(Span::styled(
+                "listing metrics…",
+                dim_style(pane.color),
+            )));
         } else if let Some((e, _)) = &pane.listed.error {
             lines.push(Line::from(Span::styled(
                 clean(&format!("⚠ {e}")),
@@ -215,7 +218,10 @@ pub fn render(
             "Enter apply · Tab complete · Esc cancel · e.g. AWS/EC2 CPUUtilization InstanceId=i-… Maximum",
             dim_style(pane.color),
         )));
-        for c in choices.iter().take(inner.height.saturating_sub(lines.len() as u16) as usize) {
+        for c in choices
+            .iter()
+            .take(inner.height.saturating_sub(lines.len() as u16) as usize)
+        {
             lines.push(Line::from(Span::raw(clean(c))));
         }
         Paragraph::new(lines).render(inner, buf);
@@ -232,8 +238,10 @@ pub fn render(
                 Position::Above | Position::Below => out_style(pane.color),
                 _ => Style::new(),
             };
-            if matches!(chart.map(|c| c.source), Some(BandSource::LocalEstimate { .. }))
-                && text.chars().count() + 6 <= w
+            if matches!(
+                chart.map(|c| c.source),
+                Some(BandSource::LocalEstimate { .. })
+            ) && text.chars().count() + 6 <= w
             {
                 text.push_str(" (est)");
             }
@@ -241,9 +249,10 @@ pub fn render(
         }
         None if pane.chart.loading => Line::from(Span::styled("loading…", dim_style(pane.color))),
         None if chart.is_some() => Line::from("no datapoints in this range"),
-        None if pane.metric(shared).is_none() => {
-            Line::from(Span::styled("waiting for a load balancer", dim_style(pane.color)))
-        }
+        None if pane.metric(shared).is_none() => Line::from(Span::styled(
+            "waiting for a load balancer",
+            dim_style(pane.color),
+        )),
         None => Line::from(""),
     };
     lines.push(head);
@@ -392,7 +401,11 @@ pub fn draw_chart(
     };
     let marker_y = area.y + area.height - 2;
     let axis_y = area.y + area.height - 1;
-    let (sx, sy) = if style.braille { (2usize, 4usize) } else { (1, 1) };
+    let (sx, sy) = if style.braille {
+        (2usize, 4usize)
+    } else {
+        (1, 1)
+    };
     let cols = plot.width as usize;
     let rows = plot.height as usize;
     let dx = cols * sx;
@@ -412,13 +425,17 @@ pub fn draw_chart(
         Paragraph::new("no datapoints").render(plot, buf);
         return;
     }
-    if hi - lo < f64::EPSILON {
+    if (hi - lo).abs() < f64::EPSILON {
         hi += hi.abs().max(1.0) * 0.1;
         lo -= lo.abs().max(1.0) * 0.1;
     }
     let pad = (hi - lo) * 0.05;
     hi += pad;
-    lo = if lo >= 0.0 { (lo - pad).max(0.0) } else { lo - pad };
+    lo = if lo >= 0.0 {
+        (lo - pad).max(0.0)
+    } else {
+        lo - pad
+    };
     let ydot = |v: f64| -> usize {
         let f = (hi - v) / (hi - lo);
         ((f * (dy - 1) as f64).round().max(0.0) as usize).min(dy - 1)
@@ -558,7 +575,11 @@ pub fn draw_chart(
     let with_date = q.end - q.start >= chrono::Duration::hours(24);
     let start = clock_text(q.start, style.local_clock, with_date);
     let end = clock_text(q.end, style.local_clock, with_date);
-    let mid = clock_text(q.start + (q.end - q.start) / 2, style.local_clock, with_date);
+    let mid = clock_text(
+        q.start + (q.end - q.start) / 2,
+        style.local_clock,
+        with_date,
+    );
     let dim = dim_style(style.color);
     buf.set_string(plot.x, axis_y, &start, dim);
     let end_x = (plot.x + plot.width).saturating_sub(end.chars().count() as u16);
@@ -669,7 +690,10 @@ pub fn detail_lines(pane: &BandsPane, shared: &Shared) -> Vec<Line<'static>> {
     } else if pane.chart.loading {
         out.push(field("chart", "loading".into()));
     }
-    out.push(field("model", detector_text(&pane.detector, shared.read_only)));
+    out.push(field(
+        "model",
+        detector_text(&pane.detector, shared.read_only),
+    ));
     for p in chart_problems(pane, now) {
         out.push(Line::from(Span::styled(p, theme::warn())));
     }
@@ -690,7 +714,9 @@ pub fn detail_lines(pane: &BandsPane, shared: &Shared) -> Vec<Line<'static>> {
         out.push(Line::from(format!(
             "  verdict changed (seen by grayscope) {}: {}",
             t.format("%H:%M:%S UTC"),
-            z.as_deref().map(clean).unwrap_or_else(|| "no zone blamed".into())
+            z.as_deref()
+                .map(clean)
+                .unwrap_or_else(|| "no zone blamed".into())
         )));
     }
     out.push(Line::from(Span::styled(keys_text(shared), theme::dim())));

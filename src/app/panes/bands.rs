@@ -17,8 +17,7 @@ use crate::backend::{BackendError, Partial, Services};
 use crate::jobs::{Job, JobMsg, PaneId};
 use crate::model::bands::{
     BandChart, BandMetric, BandQuery, BandSource, CustomMetric, DetectorState, ESTIMATE_DAYS,
-    ESTIMATE_NEIGHBOURS,
-    Preset, RANGES_MINUTES, WIDTHS, local_estimate, period_for,
+    ESTIMATE_NEIGHBOURS, Preset, RANGES_MINUTES, WIDTHS, local_estimate, period_for,
 };
 use crate::model::text::clean;
 use chrono::{DateTime, Duration, DurationRound, Utc};
@@ -148,10 +147,10 @@ fn braille_from_env() -> bool {
         return false;
     }
     for name in ["LC_ALL", "LC_CTYPE", "LANG"] {
-        if let Ok(v) = std::env::var(name) {
-            if !v.is_empty() {
-                return locale_is_utf8(&v);
-            }
+        if let Ok(v) = std::env::var(name)
+            && !v.is_empty()
+        {
+            return locale_is_utf8(&v);
         }
     }
     true
@@ -197,7 +196,9 @@ impl BandsPane {
         // The period must also be valid for the history the local estimate reads.
         let oldest = start - Duration::days(ESTIMATE_DAYS as i64);
         let period = period_for(oldest, end, now, 3);
-        let start = start.duration_trunc(Duration::seconds(period)).unwrap_or(start);
+        let start = start
+            .duration_trunc(Duration::seconds(period))
+            .unwrap_or(start);
         Some(BandQuery {
             metric,
             start,
@@ -259,7 +260,11 @@ impl BandsPane {
         }
         let i = views.iter().position(|v| *v == self.preset).unwrap_or(0);
         let n = views.len();
-        self.preset = views[if forward { (i + 1) % n } else { (i + n - 1) % n }];
+        self.preset = views[if forward {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        }];
         self.switch(shared)
     }
 
@@ -311,10 +316,8 @@ impl BandsPane {
                 "Call: PutAnomalyDetector (cloudwatch:PutAnomalyDetector).".into(),
                 "It trains for about 15 minutes before CloudWatch draws a band;".into(),
                 "until then this pane shows its own local estimate.".into(),
-                "Cost: billed per CloudWatch's anomaly-detection pricing while it exists."
-                    .into(),
-                "Cleanup: grayscope deletes it again when it exits (its training is lost)."
-                    .into(),
+                "Cost: billed per CloudWatch's anomaly-detection pricing while it exists.".into(),
+                "Cleanup: grayscope deletes it again when it exits (its training is lost).".into(),
             ],
             yes: "create".into(),
         });
@@ -323,7 +326,10 @@ impl BandsPane {
     fn create(&mut self, metric: BandMetric) -> Vec<Effect> {
         let kind = DETECTOR_KINDS[self.created.len().min(DETECTOR_KINDS.len() - 1)];
         self.created.push(metric.clone());
-        self.notice = Some(format!("creating a detector for {}...", clean(&metric.label())));
+        self.notice = Some(format!(
+            "creating a detector for {}...",
+            clean(&metric.label())
+        ));
         let g = self.generation;
         vec![Effect::Run(Job::new(
             ID,
@@ -631,11 +637,9 @@ impl Pane for BandsPane {
                 self.act(shared);
                 Vec::new()
             }
-            Action::ZoomIn
-            | Action::ZoomOut
-            | Action::Right
-            | Action::Up
-            | Action::Down => Vec::new(),
+            Action::ZoomIn | Action::ZoomOut | Action::Right | Action::Up | Action::Down => {
+                Vec::new()
+            }
             _ => return None,
         };
         Some(effects)

@@ -11,15 +11,13 @@ use super::{AwsBackend, Ctx, log_call};
 use crate::backend::bands::Bands;
 use crate::backend::{BackendError, Partial};
 use crate::model::bands::{
-    BandChart, BandMetric, BandQuery, BandSource, CustomMetric, DetectorState, Preset,
-    ResultStatus,
+    BandChart, BandMetric, BandQuery, BandSource, CustomMetric, DetectorState, Preset, ResultStatus,
 };
 use crate::model::text::{clean, ellipsize};
 use async_trait::async_trait;
 use aws_sdk_cloudwatch::types::{
     AnomalyDetectorStateValue, AnomalyDetectorType, Dimension, Metric, MetricDataQuery,
-    MetricDataResult, MetricStat, RecentlyActive, ScanBy, SingleMetricAnomalyDetector,
-    StatusCode,
+    MetricDataResult, MetricStat, RecentlyActive, ScanBy, SingleMetricAnomalyDetector, StatusCode,
 };
 use aws_smithy_types::DateTime as SmithyTime;
 use chrono::{DateTime, Duration, Utc};
@@ -110,7 +108,10 @@ fn metric_query(r: &Resolved, period: i64, return_data: bool) -> MetricDataQuery
 /// The three queries of a band chart: the metric, FIRST and LAST of its band.
 pub(crate) fn band_queries(q: &BandQuery) -> Vec<MetricDataQuery> {
     let r = resolve(&q.metric);
-    let band = format!("ANOMALY_DETECTION_BAND({ID_METRIC}, {})", width_text(q.width));
+    let band = format!(
+        "ANOMALY_DETECTION_BAND({ID_METRIC}, {})",
+        width_text(q.width)
+    );
     vec![
         metric_query(&r, q.period_secs, true),
         MetricDataQuery::builder()
@@ -286,10 +287,7 @@ pub(crate) async fn history(
     days: usize,
 ) -> Result<Vec<Option<f64>>, BackendError> {
     let start = q.start - Duration::days(days as i64);
-    let hq = BandQuery {
-        start,
-        ..q.clone()
-    };
+    let hq = BandQuery { start, ..q.clone() };
     let r = resolve(&q.metric);
     let query = metric_query(&r, q.period_secs, true);
     ctx.pace
@@ -352,9 +350,7 @@ pub(crate) async fn detector(
                         Some(AnomalyDetectorStateValue::TrainedInsufficientData) => {
                             DetectorState::TrainedInsufficientData
                         }
-                        Some(other) => {
-                            DetectorState::Other(ellipsize(&clean(other.as_str()), 40))
-                        }
+                        Some(other) => DetectorState::Other(ellipsize(&clean(other.as_str()), 40)),
                         None => DetectorState::Other("unknown".into()),
                     };
                 }
@@ -448,10 +444,10 @@ pub(crate) async fn list_metrics(
 fn put_points(q: &BandQuery, target: &mut [Option<f64>], result: &MetricDataResult) {
     for (at, v) in result.timestamps().iter().zip(result.values()) {
         let Some(at) = chrono_time(at) else { continue };
-        if let Some(i) = q.slot(at) {
-            if v.is_finite() {
-                target[i] = Some(*v);
-            }
+        if let Some(i) = q.slot(at)
+            && v.is_finite()
+        {
+            target[i] = Some(*v);
         }
     }
 }
@@ -503,7 +499,10 @@ mod tests {
 
     #[test]
     fn band_queries_name_the_metric_and_both_bounds() {
-        let start = Utc.with_ymd_and_hms(2026, 11, 22, 2, 0, 0).single().expect("t");
+        let start = Utc
+            .with_ymd_and_hms(2026, 11, 22, 2, 0, 0)
+            .single()
+            .expect("t");
         let q = BandQuery {
             metric: BandMetric::Preset {
                 preset: Preset::LatencyP99,
@@ -529,13 +528,19 @@ mod tests {
             .collect();
         assert_eq!(
             dims,
-            [("LoadBalancer", "app/shop/abc"), ("AvailabilityZone", "us-east-1b")]
+            [
+                ("LoadBalancer", "app/shop/abc"),
+                ("AvailabilityZone", "us-east-1b")
+            ]
         );
         assert_eq!(
             qs[1].expression(),
             Some("FIRST(ANOMALY_DETECTION_BAND(m, 2.5))")
         );
-        assert_eq!(qs[2].expression(), Some("LAST(ANOMALY_DETECTION_BAND(m, 2.5))"));
+        assert_eq!(
+            qs[2].expression(),
+            Some("LAST(ANOMALY_DETECTION_BAND(m, 2.5))")
+        );
         for q in &qs {
             let id = q.id().expect("id");
             assert!(id.starts_with(|c: char| c.is_ascii_lowercase()), "{id}");

@@ -46,8 +46,9 @@ fn hash01(a: u64, b: u64) -> f64 {
 }
 
 fn zone_seed(zone: &str) -> u64 {
-    zone.bytes()
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3))
+    zone.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    })
 }
 
 /// The zone names of a load balancer in the demo, by its `LoadBalancer` dimension.
@@ -74,7 +75,9 @@ impl DemoBackend {
                     None => lb.zone_names.iter().collect(),
                 };
                 let one = |z: &str| -> Option<f64> {
-                    let rt = || scenario::metric_value(&lb.name, z, ZoneMetric::ResponseTime, at, minute);
+                    let rt = || {
+                        scenario::metric_value(&lb.name, z, ZoneMetric::ResponseTime, at, minute)
+                    };
                     match preset {
                         Preset::LatencyAvg => rt(),
                         Preset::LatencyP99 => {
@@ -114,13 +117,22 @@ impl DemoBackend {
             return None;
         }
         let total: f64 = vals.iter().sum();
-        Some(if sum_like { total } else { total / vals.len() as f64 })
+        Some(if sum_like {
+            total
+        } else {
+            total / vals.len() as f64
+        })
     }
 
     /// The demo model's band at `at`: mean +/- (width + 0.5) x sd of the same time of
     /// day on the 7 days before (+/- 7 minutes around it); the extra half sd stands for
     /// the model's own uncertainty, as CloudWatch's band carries it.
-    fn model_band(&self, metric: &BandMetric, at: DateTime<Utc>, q: &BandQuery) -> Option<(f64, f64)> {
+    fn model_band(
+        &self,
+        metric: &BandMetric,
+        at: DateTime<Utc>,
+        q: &BandQuery,
+    ) -> Option<(f64, f64)> {
         let mut n = 0.0;
         let mut sum = 0.0;
         let mut sq = 0.0;
@@ -169,12 +181,19 @@ fn custom_minute(
     at: DateTime<Utc>,
     minute: i64,
 ) -> Option<f64> {
-    let dim = |k: &str| c.dimensions.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let dim = |k: &str| {
+        c.dimensions
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+    };
     match c.namespace.as_str() {
         "AWS/ApplicationELB" => {
             let lb = lb_by_dimension(dim("LoadBalancer")?)?;
             let zone = dim("AvailabilityZone")?;
-            let metric = ZoneMetric::ALL.into_iter().find(|m| m.metric_name() == c.name)?;
+            let metric = ZoneMetric::ALL
+                .into_iter()
+                .find(|m| m.metric_name() == c.name)?;
             scenario::metric_value(&lb.name, zone, metric, at, minute)
         }
         "AWS/EC2" if c.name == "CPUUtilization" => {
@@ -209,10 +228,8 @@ impl Bands for DemoBackend {
         for i in 0..q.slots() {
             let at = q.slot_time(i);
             chart.values[i] = self.band_slot(&q.metric, at, q.period_secs);
-            if trained {
-                if let Some((lo, hi)) = self.model_band(&q.metric, at, q) {
-                    chart.put_band(i, hi, lo);
-                }
+            if trained && let Some((lo, hi)) = self.model_band(&q.metric, at, q) {
+                chart.put_band(i, hi, lo);
             }
         }
         if chart.has_band() {
@@ -236,7 +253,10 @@ impl Bands for DemoBackend {
     }
 
     async fn create_detector(&self, metric: &BandMetric) -> Result<(), BackendError> {
-        self.bands.lock().entry(metric.clone()).or_insert(self.now());
+        self.bands
+            .lock()
+            .entry(metric.clone())
+            .or_insert(self.now());
         Ok(())
     }
 
@@ -254,7 +274,9 @@ impl Bands for DemoBackend {
         match namespace {
             "AWS/ApplicationELB" => {
                 for lb in scenario::load_balancers() {
-                    let Some(dim) = lb.metric_dimension() else { continue };
+                    let Some(dim) = lb.metric_dimension() else {
+                        continue;
+                    };
                     for zone in &lb.zone_names {
                         for m in ZoneMetric::ALL {
                             out.push(CustomMetric {
@@ -299,7 +321,10 @@ mod tests {
     use chrono::TimeZone;
 
     fn demo() -> DemoBackend {
-        let now = Utc.with_ymd_and_hms(2026, 11, 22, 16, 12, 0).single().expect("t");
+        let now = Utc
+            .with_ymd_and_hms(2026, 11, 22, 16, 12, 0)
+            .single()
+            .expect("t");
         DemoBackend::new(Clock::Frozen(now), 9)
     }
 
@@ -328,7 +353,10 @@ mod tests {
     async fn sick_zone_leaves_its_band_at_the_onset_and_a_healthy_one_stays_in() {
         // 16:12 UTC is the daily peak of the demo's traffic.
         let d = demo();
-        let sick = d.band_chart(&query(&d, latency(scenario::SICK_ZONE), 60)).await.expect("chart");
+        let sick = d
+            .band_chart(&query(&d, latency(scenario::SICK_ZONE), 60))
+            .await
+            .expect("chart");
         assert_eq!(sick.source, BandSource::CloudWatch);
         let runs = out_runs(&sick.values, &sick.lower, &sick.upper);
         let last = runs.last().expect("an excursion");
@@ -336,16 +364,25 @@ mod tests {
         assert_eq!(last.start, 60 - 9, "leaves the band at the onset: {runs:?}");
         assert_eq!(last.end, 60);
         for zone in ["us-east-1a", "us-east-1c"] {
-            let healthy = d.band_chart(&query(&d, latency(zone), 180)).await.expect("chart");
+            let healthy = d
+                .band_chart(&query(&d, latency(zone), 180))
+                .await
+                .expect("chart");
             assert!(healthy.has_band());
             for i in 0..healthy.values.len() {
                 assert_eq!(healthy.position(i), Position::Inside, "{zone} minute {i}");
             }
         }
         // At night, too (03:12 UTC): out of band exactly from the onset.
-        let night = Utc.with_ymd_and_hms(2026, 11, 22, 3, 12, 0).single().expect("t");
+        let night = Utc
+            .with_ymd_and_hms(2026, 11, 22, 3, 12, 0)
+            .single()
+            .expect("t");
         let d = DemoBackend::new(Clock::Frozen(night), 9);
-        let sick = d.band_chart(&query(&d, latency(scenario::SICK_ZONE), 180)).await.expect("chart");
+        let sick = d
+            .band_chart(&query(&d, latency(scenario::SICK_ZONE), 180))
+            .await
+            .expect("chart");
         let runs = out_runs(&sick.values, &sick.lower, &sick.upper);
         assert_eq!(runs.len(), 1, "{runs:?}");
         assert_eq!((runs[0].start, runs[0].end), (180 - 9, 180));
@@ -359,7 +396,10 @@ mod tests {
             *preset = Preset::LatencyP99;
         }
         assert_eq!(d.detector(&m).await, Ok(DetectorState::NoModel));
-        let chart = d.band_chart(&query(&d, m.clone(), 60)).await.expect("chart");
+        let chart = d
+            .band_chart(&query(&d, m.clone(), 60))
+            .await
+            .expect("chart");
         assert!(!chart.has_band() && chart.points() == 60);
         d.create_detector(&m).await.expect("create");
         assert_eq!(d.detector(&m).await, Ok(DetectorState::PendingTraining));
@@ -372,7 +412,11 @@ mod tests {
     #[tokio::test]
     async fn lists_metrics_for_the_picker() {
         let d = demo();
-        let elb = d.list_metrics("AWS/ApplicationELB", 100).await.expect("list").data;
+        let elb = d
+            .list_metrics("AWS/ApplicationELB", 100)
+            .await
+            .expect("list")
+            .data;
         assert_eq!(elb.len(), 2 * 3 * ZoneMetric::ALL.len());
         let ec2 = d.list_metrics("AWS/EC2", 100).await.expect("list").data;
         assert!(!ec2.is_empty());
