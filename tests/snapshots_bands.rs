@@ -332,3 +332,65 @@ async fn ranges_zoom_pan_and_band_width() {
     s.act(&[Action::Up]).await;
     assert_eq!(s.bands().chart.get().expect("chart").query.width, 2.5);
 }
+
+#[tokio::test]
+async fn errors_stay_on_the_chart_with_their_age_and_the_last_chart_stays_drawn() {
+    use grayscope::backend::BackendError;
+    use grayscope::model::bands::ResultStatus;
+    let mut s = Session::start(&[]).await;
+    let later = s.clock.now() + chrono::Duration::minutes(3);
+    s.app.with_pane_mut::<BandsPane>(|p, _| {
+        p.chart.start();
+        p.chart.finish(
+            Err(BackendError::Throttled {
+                operation: "GetMetricData".into(),
+            }),
+            later,
+        );
+    });
+    s.app.shared.now = later + chrono::Duration::seconds(20);
+    let screen = s.screen(200, 60);
+    assert!(
+        screen.contains("GetMetricData: throttled by AWS; will retry at the next refresh (20s ago); showing data from 3m ago"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("605 ms, band"),
+        "the last chart stays: {screen}"
+    );
+
+    // A result CloudWatch refused, and a band cut short.
+    s.app.with_pane_mut::<BandsPane>(|p, _| {
+        p.chart.error = None;
+        if let Some(c) = p.chart.data.as_mut() {
+            c.metric_status = ResultStatus::Forbidden;
+            c.band_status = ResultStatus::Partial;
+        }
+    });
+    let screen = s.screen(200, 60);
+    assert!(
+        screen.contains(
+            "Forbidden: not allowed to read the metric (needs cloudwatch:GetMetricData on it)"
+        ),
+        "{screen}"
+    );
+    assert!(
+        screen.contains(
+            "PartialData: CloudWatch returned part of the band; the band may be incomplete"
+        ),
+        "{screen}"
+    );
+}
+
+#[tokio::test]
+async fn the_small_box_of_a_full_layout_keeps_the_numbers() {
+    // With every pane registered, 80x24 gives pane 2 about 36x3: one line inside.
+    let s = Session::start(&[]).await;
+    let area = Rect::new(0, 0, 36, 3);
+    let mut buf = Buffer::empty(area);
+    let pane = s.bands();
+    grayscope::app::Pane::render(pane, area, &mut buf, &s.app.shared, 2, false);
+    let text = grayscope::ui::export::to_text(&buf);
+    assert!(text.contains("605 ms above 88-131 ms 9 min"), "{text}");
+    insta::assert_snapshot!(text);
+}
