@@ -285,6 +285,11 @@ async fn typed_metric_is_completed_from_list_metrics_and_charted() {
     s.key(KeyCode::Tab).await;
     let typed = s.bands().input.as_ref().expect("input").text.clone();
     assert_eq!(typed, format!("{} ", choices[0]));
+    // Tab again: the next match of what was typed.
+    s.key(KeyCode::Tab).await;
+    let typed = s.bands().input.as_ref().expect("input").text.clone();
+    assert_eq!(typed, format!("{} ", choices[1 % choices.len()]));
+    assert!(choices.len() > 1);
     // A wrong statistic is refused in words, and the line stays open.
     s.type_text("median").await;
     s.key(KeyCode::Enter).await;

@@ -68,6 +68,8 @@ pub struct Input {
     pub error: Option<String>,
     /// Tab's position among the matches.
     pub tab: usize,
+    /// What was typed before the first Tab: Tab cycles through its matches.
+    pub base: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -362,7 +364,7 @@ impl BandsPane {
         let Some(input) = &self.input else {
             return Vec::new();
         };
-        let typed = input.text.trim_start();
+        let typed = input.base.as_deref().unwrap_or(&input.text).trim_start();
         let Some(list) = self.listed.get() else {
             return Vec::new();
         };
@@ -402,6 +404,9 @@ impl BandsPane {
             KeyCode::Tab => {
                 let choices = self.completions();
                 if let (Some(input), false) = (&mut self.input, choices.is_empty()) {
+                    if input.base.is_none() {
+                        input.base = Some(input.text.clone());
+                    }
                     input.text = format!("{} ", choices[input.tab % choices.len()]);
                     input.tab += 1;
                     input.error = None;
@@ -411,11 +416,13 @@ impl BandsPane {
             KeyCode::Backspace => {
                 input.text.pop();
                 input.tab = 0;
+                input.base = None;
                 input.error = None;
             }
             KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
                 input.text.clear();
                 input.tab = 0;
+                input.base = None;
             }
             KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
                 self.input = None;
@@ -424,6 +431,7 @@ impl BandsPane {
             KeyCode::Char(c) if !c.is_control() && input.text.chars().count() < 400 => {
                 input.text.push(c);
                 input.tab = 0;
+                input.base = None;
                 input.error = None;
             }
             _ => {}
