@@ -748,3 +748,78 @@ fn keys_text(shared: &Shared) -> String {
         k(Action::Act),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::bands::{BandMetric, BandQuery, CustomMetric};
+    use chrono::{Duration, TimeZone};
+
+    fn chart() -> BandChart {
+        let start = Utc
+            .with_ymd_and_hms(2026, 11, 22, 2, 0, 0)
+            .single()
+            .expect("t");
+        let mut c = BandChart::empty(BandQuery {
+            metric: BandMetric::Custom(CustomMetric::parse("A B").expect("m")),
+            start,
+            end: start + Duration::minutes(60),
+            period_secs: 60,
+            width: 2.0,
+        });
+        for i in 0..60 {
+            c.values[i] = Some(if i < 40 {
+                10.0
+            } else if i < 50 {
+                30.0
+            } else {
+                1.0
+            });
+            c.put_band(i, 8.0, 12.0);
+        }
+        c.source = BandSource::CloudWatch;
+        c
+    }
+
+    fn row(buf: &Buffer, y: u16) -> String {
+        (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect()
+    }
+
+    #[test]
+    fn marker_row_shows_both_sides_and_verdict_changes() {
+        let c = chart();
+        let mark = c.query.start + Duration::minutes(30);
+        for braille in [true, false] {
+            let area = Rect::new(0, 0, 68, 8);
+            let mut buf = Buffer::empty(area);
+            let style = ChartStyle {
+                braille,
+                color: false,
+                local_clock: false,
+            };
+            draw_chart(area, &mut buf, &c, Unit::Plain, style, &[mark]);
+            let markers = row(&buf, 6);
+            let (up, down, bar) = if braille {
+                ('▲', '▼', '│')
+            } else {
+                ('^', 'v', '|')
+            };
+            // 60 columns for 60 minutes after the 8-column gutter: one cell a minute.
+            let cells: Vec<char> = markers.chars().skip(8).collect();
+            assert!(cells[40..50].iter().all(|c| *c == up), "{markers}");
+            assert!(cells[50..60].iter().all(|c| *c == down), "{markers}");
+            assert_eq!(cells[30], bar, "{markers}");
+            assert!(!cells[..30].contains(&up), "{markers}");
+            assert!(row(&buf, 7).contains("02:00") && row(&buf, 7).contains("03:00"));
+        }
+    }
+
+    #[test]
+    fn compact_now_text_fits_the_small_box() {
+        let c = chart();
+        let n = c.now_line().expect("now");
+        assert_eq!(n.text(Unit::Plain), "1, band 8-12, below for 10 min");
+        assert_eq!(now_text(&n, Unit::Plain, 20), "1 below 8-12 10 min");
+        assert!(now_text(&n, Unit::Plain, 8).chars().count() <= 8);
+    }
+}

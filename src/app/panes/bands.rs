@@ -286,7 +286,12 @@ impl BandsPane {
                 return;
             }
             None => {
-                self.notice = Some("the detector state is not known yet; try again".into());
+                self.notice = Some(match &self.detector.error {
+                    Some((e, _)) => {
+                        format!("cannot tell whether a model exists, so nothing is created: {e}")
+                    }
+                    None => "the model's state is not known yet; try again in a moment".into(),
+                });
                 return;
             }
         }
@@ -720,6 +725,85 @@ impl Pane for BandsPane {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::{App, Mode};
+    use crate::keymap::Keymap;
+    use chrono::TimeZone;
+
+    fn app() -> App {
+        let t0 = Utc
+            .with_ymd_and_hms(2026, 11, 22, 3, 0, 0)
+            .single()
+            .expect("t");
+        App::with_panes(
+            Mode::Demo,
+            Keymap::defaults(),
+            vec![],
+            Duration::seconds(30),
+            t0,
+            vec![Box::new(BandsPane::default())],
+        )
+    }
+
+    #[test]
+    fn verdict_changes_are_marked_once_the_first_verdict_has_settled() {
+        let mut a = app();
+        let t0 = a.shared.now;
+        let mut p = BandsPane::default();
+        p.watch(&a.shared);
+        p.shared_changed(&a.shared);
+        // The first verdict arriving is not a change of verdict.
+        a.shared.now = t0 + Duration::seconds(5);
+        a.shared.blamed_zone = Some("us-east-1b".into());
+        p.shared_changed(&a.shared);
+        assert!(p.verdict_marks.is_empty());
+        // A change later in the session is.
+        a.shared.now = t0 + Duration::minutes(4);
+        a.shared.blamed_zone = None;
+        p.shared_changed(&a.shared);
+        assert_eq!(p.verdict_marks, vec![(a.shared.now, None)]);
+        a.shared.now = t0 + Duration::minutes(5);
+        p.shared_changed(&a.shared);
+        assert_eq!(p.verdict_marks.len(), 1, "no change, no mark");
+    }
+
+    #[test]
+    fn act_without_a_known_model_says_why_nothing_is_created() {
+        let a = app();
+        let mut p = BandsPane {
+            preset: None,
+            custom: Some(CustomMetric::parse("AWS/EC2 CPUUtilization").expect("m")),
+            ..BandsPane::default()
+        };
+        p.act(&a.shared);
+        assert!(p.confirm.is_none());
+        assert!(p.notice.as_deref().unwrap_or("").contains("not known yet"));
+        p.detector.finish(
+            Err(BackendError::AccessDenied {
+                operation: "DescribeAnomalyDetectors".into(),
+                message: "no".into(),
+            }),
+            a.shared.now,
+        );
+        p.act(&a.shared);
+        assert!(p.confirm.is_none());
+        let n = p.notice.clone().unwrap_or_default();
+        assert!(
+            n.contains("cannot tell") && n.contains("DescribeAnomalyDetectors"),
+            "{n}"
+        );
+        p.detector.finish(Ok(DetectorState::Trained), a.shared.now);
+        p.act(&a.shared);
+        assert!(p.confirm.is_none());
+        assert!(
+            p.notice
+                .as_deref()
+                .unwrap_or("")
+                .contains("nothing to create")
+        );
+        p.detector.finish(Ok(DetectorState::NoModel), a.shared.now);
+        p.act(&a.shared);
+        assert!(p.take_confirm().is_some());
+    }
 
     #[test]
     fn utf8_locales_allow_braille() {
