@@ -525,3 +525,175 @@ async fn list_metrics_follows_pages_cleans_names_and_stops_at_the_limit() {
     assert_eq!(all.problems.len(), 1);
     assert!(all.problems[0].to_string().contains("more than 3"));
 }
+
+fn rate() -> BandMetric {
+    BandMetric::Preset {
+        preset: Preset::Target5xxRate,
+        lb_dimension: "app/shop/50dc6c495c0c9188".into(),
+        lb_name: "shop".into(),
+        zone: Some("us-east-1b".into()),
+    }
+}
+
+#[tokio::test]
+async fn the_5xx_rate_is_metric_math_with_its_band_in_the_same_call() {
+    record("GetMetricData");
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let rule = {
+        let seen = seen.clone();
+        mock!(aws_sdk_cloudwatch::Client::get_metric_data).then_compute_output(move |r| {
+            seen.lock().expect("lock").push(r.clone());
+            GetMetricDataOutput::builder()
+                .metric_data_results(result(
+                    "m",
+                    "5xx rate",
+                    &[(0, 0.2), (4, 7.5)],
+                    StatusCode::Complete,
+                ))
+                .metric_data_results(result(
+                    "band_first",
+                    "u",
+                    &[(0, 0.4), (4, 0.4)],
+                    StatusCode::Complete,
+                ))
+                .metric_data_results(result(
+                    "band_last",
+                    "l",
+                    &[(0, 0.1), (4, 0.1)],
+                    StatusCode::Complete,
+                ))
+                .build()
+        })
+    };
+    let chart = backend(&[&rule])
+        .band_chart(&query(rate()))
+        .await
+        .expect("chart");
+    assert_eq!(
+        chart
+            .now_line()
+            .expect("now")
+            .text(chart.query.metric.unit()),
+        "7.5%, band 0.1-0.4%, above for 1 min"
+    );
+    let seen = seen.lock().expect("lock");
+    let qs = seen[0].metric_data_queries();
+    let ids: Vec<_> = qs
+        .iter()
+        .map(|q| (q.id().unwrap_or(""), q.return_data()))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            ("errors", Some(false)),
+            ("requests", Some(false)),
+            ("m", Some(true)),
+            ("band_first", Some(true)),
+            ("band_last", Some(true)),
+        ]
+    );
+    assert_eq!(qs[2].expression(), Some("100 * FILL(errors, 0) / requests"));
+    let names: Vec<_> = qs[..2]
+        .iter()
+        .map(|q| {
+            let s = q.metric_stat().expect("stat");
+            (
+                s.metric().and_then(|m| m.metric_name()).unwrap_or(""),
+                s.stat().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("HTTPCode_Target_5XX_Count", "Sum"),
+            ("RequestCount", "Sum")
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_rate_detector_is_a_metric_math_detector_matched_query_by_query() {
+    record("DescribeAnomalyDetectors");
+    record("PutAnomalyDetector");
+    let put_seen = Arc::new(Mutex::new(None));
+    let put = {
+        let s = put_seen.clone();
+        mock!(aws_sdk_cloudwatch::Client::put_anomaly_detector).then_compute_output(move |r| {
+            *s.lock().expect("lock") = Some(r.clone());
+            PutAnomalyDetectorOutput::builder().build()
+        })
+    };
+    let b = backend(&[&put]);
+    b.create_detector(&rate()).await.expect("put");
+    let req = put_seen.lock().expect("lock").clone().expect("put request");
+    assert!(req.single_metric_anomaly_detector().is_none());
+    let math = req
+        .metric_math_anomaly_detector()
+        .expect("metric math")
+        .clone();
+    assert_eq!(math.metric_data_queries().len(), 3);
+
+    // The same queries in another order and spacing are ours; another zone's are not.
+    let mut reordered = math.metric_data_queries().to_vec();
+    reordered.reverse();
+    let ours = aws_sdk_cloudwatch::types::MetricMathAnomalyDetector::builder()
+        .set_metric_data_queries(Some(reordered))
+        .build();
+    let other_zone = {
+        let mut qs = math.metric_data_queries().to_vec();
+        qs[0] = aws_sdk_cloudwatch::types::MetricDataQuery::builder()
+            .id("errors")
+            .metric_stat(
+                aws_sdk_cloudwatch::types::MetricStat::builder()
+                    .metric(
+                        Metric::builder()
+                            .namespace("AWS/ApplicationELB")
+                            .metric_name("HTTPCode_Target_5XX_Count")
+                            .dimensions(
+                                Dimension::builder()
+                                    .name("LoadBalancer")
+                                    .value("app/shop/50dc6c495c0c9188")
+                                    .build(),
+                            )
+                            .dimensions(
+                                Dimension::builder()
+                                    .name("AvailabilityZone")
+                                    .value("us-east-1c")
+                                    .build(),
+                            )
+                            .build(),
+                    )
+                    .period(60)
+                    .stat("Sum")
+                    .build(),
+            )
+            .return_data(false)
+            .build();
+        aws_sdk_cloudwatch::types::MetricMathAnomalyDetector::builder()
+            .set_metric_data_queries(Some(qs))
+            .build()
+    };
+    let describe = mock!(aws_sdk_cloudwatch::Client::describe_anomaly_detectors)
+        .match_requests(|r| r.anomaly_detector_types() == [AnomalyDetectorType::MetricMath])
+        .then_output(move || {
+            DescribeAnomalyDetectorsOutput::builder()
+                .anomaly_detectors(
+                    AnomalyDetector::builder()
+                        .metric_math_anomaly_detector(other_zone.clone())
+                        .state_value(AnomalyDetectorStateValue::Trained)
+                        .build(),
+                )
+                .anomaly_detectors(
+                    AnomalyDetector::builder()
+                        .metric_math_anomaly_detector(ours.clone())
+                        .state_value(AnomalyDetectorStateValue::PendingTraining)
+                        .build(),
+                )
+                .build()
+        });
+    assert_eq!(
+        backend(&[&describe]).detector(&rate()).await,
+        Ok(DetectorState::PendingTraining)
+    );
+}

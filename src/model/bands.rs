@@ -17,25 +17,34 @@ pub enum Preset {
     LatencyAvg,
     /// Target response time, 99th percentile.
     LatencyP99,
+    /// Target 5xx responses as a share of requests (a metric-math expression).
+    Target5xxRate,
     /// Target 5xx responses per period.
     Target5xx,
 }
 
 impl Preset {
-    pub const ALL: [Preset; 3] = [Preset::LatencyAvg, Preset::LatencyP99, Preset::Target5xx];
+    pub const ALL: [Preset; 4] = [
+        Preset::LatencyAvg,
+        Preset::LatencyP99,
+        Preset::Target5xxRate,
+        Preset::Target5xx,
+    ];
 
     /// In the user's words, short enough for a pane title.
     pub fn label(self) -> &'static str {
         match self {
             Preset::LatencyAvg => "latency avg",
             Preset::LatencyP99 => "latency p99",
-            Preset::Target5xx => "target 5xx",
+            Preset::Target5xxRate => "5xx rate",
+            Preset::Target5xx => "5xx count",
         }
     }
 
     pub fn unit(self) -> Unit {
         match self {
             Preset::LatencyAvg | Preset::LatencyP99 => Unit::Seconds,
+            Preset::Target5xxRate => Unit::Percent,
             Preset::Target5xx => Unit::Count,
         }
     }
@@ -48,6 +57,8 @@ pub enum Unit {
     Seconds,
     /// A count per period.
     Count,
+    /// A percentage (0-100).
+    Percent,
     /// Whatever the metric measures (a typed-in metric: CloudWatch does not say).
     Plain,
 }
@@ -71,6 +82,8 @@ impl Unit {
                     format!("{ms:.1} ms")
                 }
             }
+            Unit::Percent if v.abs() >= 10.0 => format!("{v:.0}%"),
+            Unit::Percent => format!("{v:.1}%"),
             Unit::Count | Unit::Plain => plain(v),
         }
     }
@@ -85,6 +98,10 @@ impl Unit {
                     (Some(a), Some(_)) => format!("{a}-{b}"),
                     _ => format!("{a} - {b}"),
                 }
+            }
+            Unit::Percent => {
+                let a = self.format(lo);
+                format!("{}-{}", a.trim_end_matches('%'), self.format(hi))
             }
             _ => format!("{}-{}", self.format(lo), self.format(hi)),
         }
@@ -791,6 +808,9 @@ mod tests {
         assert_eq!(Unit::Plain.format(f64::NAN), "?");
         assert_eq!(Unit::Seconds.format_range(0.022, 0.041), "22-41 ms");
         assert_eq!(Unit::Seconds.format_range(0.5, 2.0), "500 ms - 2.0 s");
+        assert_eq!(Unit::Percent.format(7.46), "7.5%");
+        assert_eq!(Unit::Percent.format(42.0), "42%");
+        assert_eq!(Unit::Percent.format_range(0.12, 0.41), "0.1-0.4%");
     }
 
     #[test]

@@ -17,7 +17,8 @@ use crate::model::text::{clean, ellipsize};
 use async_trait::async_trait;
 use aws_sdk_cloudwatch::types::{
     AnomalyDetectorStateValue, AnomalyDetectorType, Dimension, Metric, MetricDataQuery,
-    MetricDataResult, MetricStat, RecentlyActive, ScanBy, SingleMetricAnomalyDetector, StatusCode,
+    MetricDataResult, MetricMathAnomalyDetector, MetricStat, RecentlyActive, ScanBy,
+    SingleMetricAnomalyDetector, StatusCode,
 };
 use aws_smithy_types::DateTime as SmithyTime;
 use chrono::{DateTime, Duration, Utc};
@@ -36,6 +37,7 @@ const ID_FIRST: &str = "band_first";
 const ID_LAST: &str = "band_last";
 
 /// CloudWatch's name, namespace, dimensions and statistic for a charted metric.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Resolved {
     pub namespace: String,
     pub name: String,
@@ -43,7 +45,39 @@ pub(crate) struct Resolved {
     pub stat: String,
 }
 
-pub(crate) fn resolve(metric: &BandMetric) -> Resolved {
+/// What a chart reads: one metric, or the 5xx rate as metric math over two.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Source {
+    Single(Resolved),
+    /// `100 * FILL(errors, 0) / requests`: ELB publishes no 5xx count for a minute
+    /// without errors, and without FILL such a minute would have no rate at all.
+    Rate {
+        errors: Resolved,
+        requests: Resolved,
+    },
+}
+
+const ID_ERRORS: &str = "errors";
+const ID_REQUESTS: &str = "requests";
+/// The rate's expression over [`ID_ERRORS`] and [`ID_REQUESTS`].
+pub(crate) const RATE_EXPRESSION: &str = "100 * FILL(errors, 0) / requests";
+/// Period of the metrics inside a metric-math detector.
+const DETECTOR_PERIOD: i32 = 60;
+
+fn lb_metric(lb_dimension: &str, zone: &Option<String>, name: &str, stat: &str) -> Resolved {
+    let mut dimensions = vec![("LoadBalancer".to_string(), lb_dimension.to_string())];
+    if let Some(z) = zone {
+        dimensions.push(("AvailabilityZone".to_string(), z.clone()));
+    }
+    Resolved {
+        namespace: "AWS/ApplicationELB".into(),
+        name: name.into(),
+        dimensions,
+        stat: stat.into(),
+    }
+}
+
+pub(crate) fn resolve(metric: &BandMetric) -> Source {
     match metric {
         BandMetric::Preset {
             preset,
@@ -51,28 +85,23 @@ pub(crate) fn resolve(metric: &BandMetric) -> Resolved {
             zone,
             ..
         } => {
-            let (name, stat) = match preset {
-                Preset::LatencyAvg => ("TargetResponseTime", "Average"),
-                Preset::LatencyP99 => ("TargetResponseTime", "p99"),
-                Preset::Target5xx => ("HTTPCode_Target_5XX_Count", "Sum"),
-            };
-            let mut dimensions = vec![("LoadBalancer".to_string(), lb_dimension.clone())];
-            if let Some(z) = zone {
-                dimensions.push(("AvailabilityZone".to_string(), z.clone()));
-            }
-            Resolved {
-                namespace: "AWS/ApplicationELB".into(),
-                name: name.into(),
-                dimensions,
-                stat: stat.into(),
+            let one = |name: &str, stat: &str| lb_metric(lb_dimension, zone, name, stat);
+            match preset {
+                Preset::LatencyAvg => Source::Single(one("TargetResponseTime", "Average")),
+                Preset::LatencyP99 => Source::Single(one("TargetResponseTime", "p99")),
+                Preset::Target5xx => Source::Single(one("HTTPCode_Target_5XX_Count", "Sum")),
+                Preset::Target5xxRate => Source::Rate {
+                    errors: one("HTTPCode_Target_5XX_Count", "Sum"),
+                    requests: one("RequestCount", "Sum"),
+                },
             }
         }
-        BandMetric::Custom(c) => Resolved {
+        BandMetric::Custom(c) => Source::Single(Resolved {
             namespace: c.namespace.clone(),
             name: c.name.clone(),
             dimensions: c.dimensions.clone(),
             stat: c.stat.clone(),
-        },
+        }),
     }
 }
 
@@ -91,9 +120,9 @@ fn sdk_metric(r: &Resolved) -> Metric {
         .build()
 }
 
-fn metric_query(r: &Resolved, period: i64, return_data: bool) -> MetricDataQuery {
+fn stat_query(id: &str, r: &Resolved, period: i64, return_data: bool) -> MetricDataQuery {
     MetricDataQuery::builder()
-        .id(ID_METRIC)
+        .id(id)
         .metric_stat(
             MetricStat::builder()
                 .metric(sdk_metric(r))
@@ -105,15 +134,34 @@ fn metric_query(r: &Resolved, period: i64, return_data: bool) -> MetricDataQuery
         .build()
 }
 
-/// The three queries of a band chart: the metric, FIRST and LAST of its band.
+/// The queries that make the charted series, whose ID is [`ID_METRIC`] (the only one
+/// returned).
+pub(crate) fn metric_queries(src: &Source, period: i64) -> Vec<MetricDataQuery> {
+    match src {
+        Source::Single(r) => vec![stat_query(ID_METRIC, r, period, true)],
+        Source::Rate { errors, requests } => vec![
+            stat_query(ID_ERRORS, errors, period, false),
+            stat_query(ID_REQUESTS, requests, period, false),
+            MetricDataQuery::builder()
+                .id(ID_METRIC)
+                .expression(RATE_EXPRESSION)
+                .label("5xx rate")
+                .period(period as i32)
+                .return_data(true)
+                .build(),
+        ],
+    }
+}
+
+/// The queries of a band chart: the metric (and what it is computed from), FIRST and
+/// LAST of its band.
 pub(crate) fn band_queries(q: &BandQuery) -> Vec<MetricDataQuery> {
-    let r = resolve(&q.metric);
+    let mut queries = metric_queries(&resolve(&q.metric), q.period_secs);
     let band = format!(
         "ANOMALY_DETECTION_BAND({ID_METRIC}, {})",
         width_text(q.width)
     );
-    vec![
-        metric_query(&r, q.period_secs, true),
+    queries.extend([
         MetricDataQuery::builder()
             .id(ID_FIRST)
             .expression(format!("FIRST({band})"))
@@ -126,7 +174,8 @@ pub(crate) fn band_queries(q: &BandQuery) -> Vec<MetricDataQuery> {
             .period(q.period_secs as i32)
             .return_data(true)
             .build(),
-    ]
+    ]);
+    queries
 }
 
 /// `2`, `2.5`: the band width as the expression takes it.
@@ -161,7 +210,7 @@ impl Bands for AwsBackend {
 
     async fn create_detector(&self, metric: &BandMetric) -> Result<(), BackendError> {
         let ctx = self.ctx().await;
-        let d = single(metric);
+        let (single, math) = detector_spec(metric);
         ctx.pace
             .cloudwatch
             .run(|| async {
@@ -170,7 +219,8 @@ impl Bands for AwsBackend {
                     .clients
                     .cloudwatch
                     .put_anomaly_detector()
-                    .single_metric_anomaly_detector(d.clone())
+                    .set_single_metric_anomaly_detector(single.clone())
+                    .set_metric_math_anomaly_detector(math.clone())
                     .send()
                     .await;
                 log_call(SERVICE, PUT, started, r.is_ok());
@@ -181,7 +231,7 @@ impl Bands for AwsBackend {
 
     async fn delete_detector(&self, metric: &BandMetric) -> Result<(), BackendError> {
         let ctx = self.ctx().await;
-        let d = single(metric);
+        let (single, math) = detector_spec(metric);
         ctx.pace
             .cloudwatch
             .run(|| async {
@@ -190,7 +240,8 @@ impl Bands for AwsBackend {
                     .clients
                     .cloudwatch
                     .delete_anomaly_detector()
-                    .single_metric_anomaly_detector(d.clone())
+                    .set_single_metric_anomaly_detector(single.clone())
+                    .set_metric_math_anomaly_detector(math.clone())
                     .send()
                     .await;
                 log_call(SERVICE, DELETE, started, r.is_ok());
@@ -209,14 +260,35 @@ impl Bands for AwsBackend {
     }
 }
 
-fn single(metric: &BandMetric) -> SingleMetricAnomalyDetector {
-    let r = resolve(metric);
-    SingleMetricAnomalyDetector::builder()
-        .namespace(&r.namespace)
-        .metric_name(&r.name)
-        .set_dimensions(Some(dimensions(&r)))
-        .stat(&r.stat)
-        .build()
+/// The detector for a metric: a single-metric one, or a metric-math one for the rate
+/// (exactly one of the two is set).
+pub(crate) fn detector_spec(
+    metric: &BandMetric,
+) -> (
+    Option<SingleMetricAnomalyDetector>,
+    Option<MetricMathAnomalyDetector>,
+) {
+    match resolve(metric) {
+        Source::Single(r) => (
+            Some(
+                SingleMetricAnomalyDetector::builder()
+                    .namespace(&r.namespace)
+                    .metric_name(&r.name)
+                    .set_dimensions(Some(dimensions(&r)))
+                    .stat(&r.stat)
+                    .build(),
+            ),
+            None,
+        ),
+        src @ Source::Rate { .. } => (
+            None,
+            Some(
+                MetricMathAnomalyDetector::builder()
+                    .set_metric_data_queries(Some(metric_queries(&src, DETECTOR_PERIOD as i64)))
+                    .build(),
+            ),
+        ),
+    }
 }
 
 pub(crate) async fn band_chart(ctx: &Ctx<'_>, q: &BandQuery) -> Result<BandChart, BackendError> {
@@ -288,8 +360,7 @@ pub(crate) async fn history(
 ) -> Result<Vec<Option<f64>>, BackendError> {
     let start = q.start - Duration::days(days as i64);
     let hq = BandQuery { start, ..q.clone() };
-    let r = resolve(&q.metric);
-    let query = metric_query(&r, q.period_secs, true);
+    let queries = metric_queries(&resolve(&q.metric), q.period_secs);
     ctx.pace
         .cloudwatch
         .run(|| async {
@@ -298,7 +369,7 @@ pub(crate) async fn history(
                 .clients
                 .cloudwatch
                 .get_metric_data()
-                .metric_data_queries(query.clone())
+                .set_metric_data_queries(Some(queries.clone()))
                 .start_time(smithy_time(hq.start))
                 .end_time(smithy_time(hq.end))
                 .scan_by(ScanBy::TimestampAscending);
@@ -320,26 +391,41 @@ pub(crate) async fn detector(
     ctx: &Ctx<'_>,
     metric: &BandMetric,
 ) -> Result<DetectorState, BackendError> {
-    let r = resolve(metric);
+    let src = resolve(metric);
+    let ours = match &src {
+        Source::Rate { .. } => Some(query_keys(&metric_queries(&src, DETECTOR_PERIOD as i64))),
+        Source::Single(_) => None,
+    };
     ctx.pace
         .cloudwatch
         .run(|| async {
             let mut state = DetectorState::NoModel;
-            let request = ctx
-                .clients
-                .cloudwatch
-                .describe_anomaly_detectors()
-                .namespace(&r.namespace)
-                .metric_name(&r.name)
-                .set_dimensions(Some(dimensions(&r)))
-                .anomaly_detector_types(AnomalyDetectorType::SingleMetric);
+            let request = ctx.clients.cloudwatch.describe_anomaly_detectors();
+            // The filters narrow single-metric detectors; metric-math ones are listed
+            // by type and compared query by query.
+            let request = match &src {
+                Source::Single(r) => request
+                    .namespace(&r.namespace)
+                    .metric_name(&r.name)
+                    .set_dimensions(Some(dimensions(r)))
+                    .anomaly_detector_types(AnomalyDetectorType::SingleMetric),
+                Source::Rate { .. } => {
+                    request.anomaly_detector_types(AnomalyDetectorType::MetricMath)
+                }
+            };
             let pages = request.into_paginator().send();
             all_pages(SERVICE, DESCRIBE, ctx.profile, pages, |page| {
                 for d in page.anomaly_detectors() {
-                    let Some(s) = d.single_metric_anomaly_detector() else {
-                        continue;
+                    let ours_too = match (&src, &ours) {
+                        (Source::Single(r), _) => d
+                            .single_metric_anomaly_detector()
+                            .is_some_and(|s| same_metric(r, s)),
+                        (Source::Rate { .. }, Some(keys)) => d
+                            .metric_math_anomaly_detector()
+                            .is_some_and(|m| query_keys(m.metric_data_queries()) == *keys),
+                        _ => false,
                     };
-                    if !same_metric(&r, s) {
+                    if !ours_too {
                         continue;
                     }
                     state = match d.state_value() {
@@ -359,6 +445,41 @@ pub(crate) async fn detector(
             Ok(state)
         })
         .await
+}
+
+/// A metric-math detector's queries, comparable regardless of order: ID, expression,
+/// and for a metric its namespace, name, dimensions (sorted) and statistic.
+fn query_keys(queries: &[MetricDataQuery]) -> Vec<String> {
+    let mut keys: Vec<String> = queries
+        .iter()
+        .map(|q| {
+            let stat = q.metric_stat().map(|s| {
+                let m = s.metric();
+                let mut dims: Vec<String> = m
+                    .map(|m| m.dimensions())
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|d| format!("{}={}", d.name().unwrap_or(""), d.value().unwrap_or("")))
+                    .collect();
+                dims.sort_unstable();
+                format!(
+                    "{} {} {} {}",
+                    m.and_then(|m| m.namespace()).unwrap_or(""),
+                    m.and_then(|m| m.metric_name()).unwrap_or(""),
+                    dims.join(","),
+                    s.stat().unwrap_or("")
+                )
+            });
+            format!(
+                "{}|{}|{}",
+                q.id().unwrap_or(""),
+                q.expression().unwrap_or("").replace(' ', ""),
+                stat.unwrap_or_default()
+            )
+        })
+        .collect();
+    keys.sort_unstable();
+    keys
 }
 
 /// The filter matches any metric with these dimensions among others: keep the

@@ -4,8 +4,9 @@
 //! The "model" for a minute is the mean +/- k standard deviations of the same metric at
 //! the same time of day (+/- 7 minutes) on the 7 days before, all from before the
 //! incident; so the sick zone's latency leaves its band when the gray failure starts,
-//! while a healthy zone stays inside through the daily peak. Detectors: latency average
-//! and target 5xx are trained for every zone; latency p99 has no model until the user
+//! while a healthy zone stays inside through the daily peak. Detectors: latency average,
+//! the 5xx rate and the 5xx count are trained for every zone; latency p99 has no model
+//! until the user
 //! creates one (it then trains for 15 minutes of demo time, during which the pane shows
 //! its local estimate); typed-in metrics have no model.
 
@@ -74,6 +75,18 @@ impl DemoBackend {
                     Some(z) => vec![z],
                     None => lb.zone_names.iter().collect(),
                 };
+                if *preset == Preset::Target5xxRate {
+                    // 100 x errors / requests over the zones charted (as the live
+                    // backend's metric math does it).
+                    let mut errors = 0.0;
+                    let mut requests = 0.0;
+                    for z in &zones {
+                        let v = |m| scenario::metric_value(&lb.name, z, m, at, minute);
+                        errors += v(ZoneMetric::Target5xx).unwrap_or(0.0);
+                        requests += v(ZoneMetric::Requests).unwrap_or(0.0);
+                    }
+                    return (requests > 0.0).then(|| 100.0 * errors / requests);
+                }
                 let one = |z: &str| -> Option<f64> {
                     let rt = || {
                         scenario::metric_value(&lb.name, z, ZoneMetric::ResponseTime, at, minute)
@@ -84,7 +97,7 @@ impl DemoBackend {
                             let n = hash01(zone_seed(z), at.timestamp() as u64 / 60);
                             rt().map(|v| v * (2.4 + 0.5 * n))
                         }
-                        Preset::Target5xx => {
+                        Preset::Target5xx | Preset::Target5xxRate => {
                             scenario::metric_value(&lb.name, z, ZoneMetric::Target5xx, at, minute)
                         }
                     }
@@ -165,7 +178,7 @@ impl DemoBackend {
         }
         match metric {
             BandMetric::Preset {
-                preset: Preset::LatencyAvg | Preset::Target5xx,
+                preset: Preset::LatencyAvg | Preset::Target5xx | Preset::Target5xxRate,
                 ..
             } => DetectorState::Trained,
             _ => DetectorState::NoModel,
@@ -386,6 +399,31 @@ mod tests {
         let runs = out_runs(&sick.values, &sick.lower, &sick.upper);
         assert_eq!(runs.len(), 1, "{runs:?}");
         assert_eq!((runs[0].start, runs[0].end), (180 - 9, 180));
+    }
+
+    #[tokio::test]
+    async fn the_5xx_rate_is_errors_over_requests_and_leaves_its_band_at_the_onset() {
+        let d = demo();
+        let mut m = latency(scenario::SICK_ZONE);
+        if let BandMetric::Preset { preset, .. } = &mut m {
+            *preset = Preset::Target5xxRate;
+        }
+        let chart = d.band_chart(&query(&d, m, 60)).await.expect("chart");
+        assert_eq!(chart.source, BandSource::CloudWatch);
+        let at = chart.query.slot_time(59);
+        let lb = &scenario::load_balancers()[0];
+        let minute = d.minute_at(at);
+        let v = |metric| {
+            scenario::metric_value(&lb.name, scenario::SICK_ZONE, metric, at, minute).expect("v")
+        };
+        let expected = 100.0 * v(ZoneMetric::Target5xx) / v(ZoneMetric::Requests);
+        assert!((chart.values[59].expect("rate") - expected).abs() < 1e-9);
+        let runs = out_runs(&chart.values, &chart.lower, &chart.upper);
+        let last = runs.last().expect("an excursion");
+        assert!(
+            last.above && last.end == 60 && last.start <= 60 - 8,
+            "{runs:?}"
+        );
     }
 
     #[tokio::test]
