@@ -36,8 +36,8 @@ impl Preset {
         match self {
             Preset::LatencyAvg => "latency avg",
             Preset::LatencyP99 => "latency p99",
-            Preset::Target5xxRate => "5xx rate",
-            Preset::Target5xx => "5xx count",
+            Preset::Target5xxRate => "target 5xx rate",
+            Preset::Target5xx => "target 5xx count",
         }
     }
 

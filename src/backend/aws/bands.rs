@@ -145,7 +145,7 @@ pub(crate) fn metric_queries(src: &Source, period: i64) -> Vec<MetricDataQuery> 
             MetricDataQuery::builder()
                 .id(ID_METRIC)
                 .expression(RATE_EXPRESSION)
-                .label("5xx rate")
+                .label("target 5xx rate")
                 .period(period as i32)
                 .return_data(true)
                 .build(),
