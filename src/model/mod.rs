@@ -7,6 +7,7 @@
 //! - `verdict`: the per-AZ verdict (OK / DEGRADED / IMPAIRED) that catches gray failures.
 //! - `summary`: joins zones, target tallies and metrics into one row per zone.
 //! - `text`: sanitising strings that came from AWS before they reach the screen.
+//! - `bands`: anomaly bands: out-of-band runs, periods, units, the local estimate.
 
 pub mod bands;
 pub mod metrics;
