@@ -110,6 +110,9 @@ pub fn setup(cli: &Cli, keymap: Keymap) -> (App, Services, Clock) {
     app.shared.read_only = cli.read_only;
     app.shared.ascii = cli.ascii;
     app.shared.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    if cli.ascii {
+        app.with_pane_mut::<app::panes::bands::BandsPane>(|p, _| p.braille = false);
+    }
     (app, services, clock)
 }
 

@@ -32,12 +32,9 @@ use grayscope::backend::{BackendError, HealthEvents, Identity};
 use grayscope::model::health::{Category, EntityStatus, EventStatus, HealthView, OrgAccess, shown};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use support::observe::Observe;
 
 const HEALTH: &str = "health";
-
-fn record(operation: &str) {
-    support::ops::record("mock", HEALTH, operation);
-}
 
 fn now() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 22, 3, 12, 0)
@@ -91,7 +88,8 @@ fn no_rules() -> Vec<&'static Rule> {
 
 fn health_client(rules: &[&Rule]) -> aws_sdk_health::Client {
     mock_client!(aws_sdk_health, RuleMode::MatchAny, rules, |c| c
-        .retry_config(RetryConfig::disabled()))
+        .retry_config(RetryConfig::disabled())
+        .interceptor(Observe::new(HEALTH)))
 }
 
 /// A Health client whose endpoint refuses connections (nothing listens on port 9).
@@ -276,13 +274,6 @@ impl Account {
 
 #[tokio::test]
 async fn events_are_paged_detailed_in_tens_and_entities_attached() {
-    for op in [
-        "DescribeEvents",
-        "DescribeEventDetails",
-        "DescribeAffectedEntities",
-    ] {
-        record(op);
-    }
     let open: Vec<String> = std::iter::once("SICK".to_string())
         .chain((1..12).map(|i| format!("E{i:02}")))
         .chain(std::iter::once("GONE".to_string()))
@@ -356,7 +347,6 @@ async fn events_are_paged_detailed_in_tens_and_entities_attached() {
 
 #[tokio::test]
 async fn closed_events_are_asked_for_the_last_week_only() {
-    record("DescribeEvents");
     let seen_from = Arc::new(std::sync::Mutex::new(None));
     let seen = seen_from.clone();
     let closed = mock!(aws_sdk_health::Client::describe_events)
@@ -404,7 +394,6 @@ fn subscription_required() -> DescribeEventsError {
 
 #[tokio::test]
 async fn subscription_required_is_matched_by_code_and_never_fails_over() {
-    record("DescribeEvents");
     let active = mock!(aws_sdk_health::Client::describe_events).then_error(subscription_required);
     let passive = mock!(aws_sdk_health::Client::describe_events)
         .then_output(|| DescribeEventsOutput::builder().build());
@@ -428,13 +417,6 @@ async fn subscription_required_is_matched_by_code_and_never_fails_over() {
 
 #[tokio::test]
 async fn a_server_error_at_us_east_1_fails_over_to_us_east_2_for_the_whole_load() {
-    for op in [
-        "DescribeEvents",
-        "DescribeEventDetails",
-        "DescribeAffectedEntities",
-    ] {
-        record(op);
-    }
     let down = mock!(aws_sdk_health::Client::describe_events).then_http_response(|| http(503, ""));
     let rules = account_rules(&["SICK"], &[]);
     let b = backend(health_client(&[&down]), health_client(&rules.rules()));
@@ -459,7 +441,6 @@ async fn a_server_error_at_us_east_1_fails_over_to_us_east_2_for_the_whole_load(
 
 #[tokio::test]
 async fn an_unreachable_us_east_1_fails_over_to_us_east_2() {
-    record("DescribeEvents");
     let rules = account_rules(&["SICK"], &["OLD"]);
     let b = backend(unreachable_health(), health_client(&rules.rules()));
     let answer = b
@@ -480,7 +461,6 @@ async fn an_unreachable_us_east_1_fails_over_to_us_east_2() {
 
 #[tokio::test]
 async fn both_endpoints_down_is_an_error() {
-    record("DescribeEvents");
     let down = mock!(aws_sdk_health::Client::describe_events).then_http_response(|| http(503, ""));
     let b = backend(unreachable_health(), health_client(&[&down]));
     let err = b
@@ -495,7 +475,6 @@ async fn both_endpoints_down_is_an_error() {
 
 #[tokio::test]
 async fn both_endpoints_unreachable_says_both() {
-    record("DescribeEvents");
     let b = backend(unreachable_health(), unreachable_health());
     match b.health_events(HealthView::Account, now()).await {
         Err(BackendError::Unreachable { message, .. }) => {
@@ -510,7 +489,6 @@ async fn both_endpoints_unreachable_says_both() {
 
 #[tokio::test]
 async fn throttling_slows_down_and_retries() {
-    record("DescribeEvents");
     let throttled = mock!(aws_sdk_health::Client::describe_events)
         .match_requests(|r| !is_closed_filter(r.filter()))
         .sequence()
@@ -556,7 +534,6 @@ async fn throttling_slows_down_and_retries() {
 
 #[tokio::test]
 async fn throttled_for_good_is_throttled() {
-    record("DescribeEvents");
     let throttled = mock!(aws_sdk_health::Client::describe_events)
         .match_requests(|r| !is_closed_filter(r.filter()))
         .then_error(|| {
@@ -580,14 +557,6 @@ async fn throttled_for_good_is_throttled() {
 
 #[tokio::test]
 async fn organization_view_status_events_and_affected_accounts() {
-    for op in [
-        "DescribeHealthServiceStatusForOrganization",
-        "DescribeEventsForOrganization",
-        "DescribeAffectedAccountsForOrganization",
-        "DescribeEventDetailsForOrganization",
-    ] {
-        record(op);
-    }
     let status = mock!(aws_sdk_health::Client::describe_health_service_status_for_organization)
         .then_output(|| {
             DescribeHealthServiceStatusForOrganizationOutput::builder()
@@ -712,7 +681,6 @@ async fn organization_view_status_events_and_affected_accounts() {
 
 #[tokio::test]
 async fn organization_view_not_enabled_or_not_allowed() {
-    record("DescribeHealthServiceStatusForOrganization");
     let disabled = mock!(aws_sdk_health::Client::describe_health_service_status_for_organization)
         .then_output(|| {
             DescribeHealthServiceStatusForOrganizationOutput::builder()

@@ -9,6 +9,7 @@
 //! and whose kind the app can branch on (expired credentials, access denied, ...).
 
 pub mod aws;
+pub mod bands;
 pub mod demo;
 pub mod health;
 pub mod paths;
@@ -130,20 +131,22 @@ pub struct Services {
     pub metrics: Arc<dyn Metrics>,
     pub health: Arc<dyn HealthEvents>,
     pub reach: Arc<dyn paths::ReachPaths>,
+    pub bands: Arc<dyn bands::Bands>,
 }
 
 impl Services {
     /// One backend that has every capability (the live and the demo backends do).
     pub fn from_backend<B>(backend: Arc<B>) -> Self
     where
-        B: Account + Targets + Metrics + HealthEvents + paths::ReachPaths + 'static,
+        B: Account + Targets + Metrics + HealthEvents + paths::ReachPaths + bands::Bands + 'static,
     {
         Self {
             account: backend.clone(),
             targets: backend.clone(),
             metrics: backend.clone(),
             health: backend.clone(),
-            reach: backend,
+            reach: backend.clone(),
+            bands: backend,
         }
     }
 }

@@ -10,7 +10,9 @@
 //! - `filter`: the `/` filter of a table (substring, /regex/, ! to invert).
 //! - `health`: AWS Health events: reading order, zone ties, the Markdown summary.
 //! - `text`: sanitising strings that came from AWS before they reach the screen.
+//! - `bands`: anomaly bands: out-of-band runs, periods, units, the local estimate.
 
+pub mod bands;
 pub mod command;
 pub mod filter;
 pub mod health;

@@ -8,6 +8,7 @@
 //! (`Pane::render`, which calls its draw file here).
 
 pub mod az_health;
+pub mod bands;
 pub mod confirm;
 pub mod detail;
 pub mod export;

@@ -2,6 +2,7 @@
 //! Adding a pane: its module here, and one line in [`registry`].
 
 pub mod az;
+pub mod bands;
 pub mod health;
 pub mod reach;
 
@@ -10,6 +11,7 @@ use crate::app::pane::Pane;
 pub fn registry() -> Vec<Box<dyn Pane>> {
     vec![
         Box::new(az::AzPane::default()),
+        Box::new(bands::BandsPane::default()),
         Box::new(health::HealthPane::default()),
     ]
 }

@@ -15,6 +15,7 @@
 //! field named after its client: `ctx.clients.ec2.describe_instances()`,
 //! `ctx.clients.elbv2.describe_target_health()`, `ctx.clients.cloudwatch.get_metric_data()`.
 
+mod bands;
 pub mod cloudwatch;
 mod ec2;
 mod elbv2;

@@ -1,6 +1,7 @@
 //! The simulated incident behind `--demo`: deterministic, seeded, and driven by the
 //! same clock as the app, so freezing the clock freezes the story. See `scenario`.
 
+mod bands;
 pub mod health;
 mod metrics;
 pub mod reach;
@@ -21,6 +22,8 @@ pub struct DemoBackend {
     region: String,
     /// Reachability paths and analyses created in the demo.
     pub reach: reach::DemoReach,
+    /// Anomaly detectors created in the demo (`a` on the bands pane).
+    bands: bands::DemoDetectors,
 }
 
 impl DemoBackend {
@@ -32,6 +35,7 @@ impl DemoBackend {
             onset,
             region: scenario::REGION.to_string(),
             reach: reach::DemoReach::default(),
+            bands: bands::DemoDetectors::default(),
         }
     }
 
