@@ -6,8 +6,11 @@
 //! - `metrics`: per-AZ load-balancer metric series at one-minute resolution.
 //! - `verdict`: the per-AZ verdict (OK / DEGRADED / IMPAIRED) that catches gray failures.
 //! - `summary`: joins zones, target tallies and metrics into one row per zone.
+//! - `flowlogs`: VPC flow log records and formats, the REJECT tally query, its merge,
+//!   pivots, and the attribution of addresses to zones by ID.
 //! - `text`: sanitising strings that came from AWS before they reach the screen.
 
+pub mod flowlogs;
 pub mod metrics;
 pub mod summary;
 pub mod targets;
