@@ -9,6 +9,7 @@
 
 pub mod aws;
 pub mod demo;
+pub mod flowlogs;
 
 use crate::model::metrics::{Window, ZoneMetrics};
 use crate::model::targets::TargetGroupHealth;
@@ -123,17 +124,19 @@ pub struct Services {
     pub account: Arc<dyn Account>,
     pub targets: Arc<dyn Targets>,
     pub metrics: Arc<dyn Metrics>,
+    pub flowlogs: Arc<dyn flowlogs::FlowLogs>,
 }
 
 impl Services {
     /// One backend that has every capability (the live and the demo backends do).
     pub fn from_backend<B>(backend: Arc<B>) -> Self
     where
-        B: Account + Targets + Metrics + 'static,
+        B: Account + Targets + Metrics + flowlogs::FlowLogs + 'static,
     {
         Self {
             account: backend.clone(),
             targets: backend.clone(),
+            flowlogs: backend.clone(),
             metrics: backend,
         }
     }

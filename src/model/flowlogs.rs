@@ -8,6 +8,7 @@
 //! subnets and the interfaces it found; this module turns them into rows to draw.
 
 use crate::model::zones::ZoneMap;
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::fmt;
 use std::net::IpAddr;
@@ -352,23 +353,68 @@ pub fn tally_query(format: &LogFormat) -> String {
     stages.join("\n| ")
 }
 
-/// The raw records behind one tally row (Enter on a row), newest first.
-pub fn records_query(format: &LogFormat, key: &TallyKey, limit: usize) -> String {
+/// The raw records behind a row (Enter on it), newest first. Under the pair pivot the
+/// row's whole key filters; under the others what the row groups by (the source, the
+/// destination, the port, the interface), and for subnets and zones the row's top pair.
+pub fn records_query(format: &LogFormat, key: &TallyKey, pivot: Pivot, limit: usize) -> String {
     let mut stages: Vec<String> = format.parse_stage().into_iter().collect();
     let mut conds = vec!["action = \"REJECT\"".to_string()];
-    conds.push(format!("srcAddr = \"{}\"", key.src));
-    conds.push(format!("dstAddr = \"{}\"", key.dst));
-    if let Some(p) = key.dst_port {
-        conds.push(format!("dstPort = {p}"));
-    }
-    if let Some(p) = key.protocol {
-        conds.push(format!("protocol = {p}"));
+    let src = format!("srcAddr = \"{}\"", key.src);
+    let dst = format!("dstAddr = \"{}\"", key.dst);
+    let port = key.dst_port.map(|p| format!("dstPort = {p}"));
+    let proto = key.protocol.map(|p| format!("protocol = {p}"));
+    match pivot {
+        Pivot::Source => conds.push(src),
+        Pivot::Destination => conds.push(dst),
+        Pivot::Port => conds.extend(port.into_iter().chain(proto)),
+        Pivot::Interface => match &key.interface {
+            Some(i) => conds.push(format!("interfaceId = \"{i}\"")),
+            None => conds.extend([src, dst]),
+        },
+        Pivot::Pair | Pivot::Subnet | Pivot::Zone => {
+            conds.extend([src, dst].into_iter().chain(port).chain(proto))
+        }
     }
     stages.push("fields @timestamp, @message".into());
     stages.push(format!("filter {}", conds.join(" and ")));
     stages.push("sort @timestamp desc".into());
     stages.push(format!("limit {limit}"));
     stages.join("\n| ")
+}
+
+/// Minutes flow logs may take to reach CloudWatch Logs: the newest minutes are queried
+/// again at every refresh (and replaced), the older ones once (and merged).
+pub const DELIVERY_LAG_MINUTES: i64 = 10;
+
+/// Whether a range's counts are final (merged once) or may still grow (replaced).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Settled,
+    Recent,
+}
+
+/// The ranges a refresh queries (inclusive, whole seconds): the settled minutes not yet
+/// counted (from `counted_to`, else the window start, to `now - lag`), then the recent
+/// ones (after that to `now`). Settled ranges of successive refreshes are adjacent and
+/// never overlap, so merging them counts every record once.
+pub fn refresh_ranges(
+    window_start: DateTime<Utc>,
+    counted_to: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    lag: chrono::Duration,
+) -> Vec<(DateTime<Utc>, DateTime<Utc>, Part)> {
+    let second = chrono::Duration::seconds(1);
+    let from = counted_to.map(|t| t + second).unwrap_or(window_start);
+    let settled_to = (now - lag).max(from - second);
+    let mut out = Vec::new();
+    if settled_to >= from {
+        out.push((from, settled_to, Part::Settled));
+    }
+    let recent_from = settled_to + second;
+    if now >= recent_from {
+        out.push((recent_from, now, Part::Recent));
+    }
+    out
 }
 
 // ------------------------------------------------------------------------ tallies

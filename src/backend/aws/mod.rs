@@ -18,6 +18,8 @@
 mod cloudwatch;
 mod ec2;
 mod elbv2;
+mod flow_ec2;
+mod logs;
 pub mod error;
 pub mod pace;
 mod paging;
@@ -39,6 +41,8 @@ use tokio::sync::OnceCell;
 pub const EC2_CALLS_AT_ONCE: usize = 4;
 pub const ELBV2_CALLS_AT_ONCE: usize = 8;
 pub const CLOUDWATCH_CALLS_AT_ONCE: usize = 4;
+/// CloudWatch Logs calls (StartQuery, GetQueryResults polls, StopQuery) in flight at once.
+pub const LOGS_CALLS_AT_ONCE: usize = 4;
 
 /// How long to wait for a TCP/TLS connection before giving up on an endpoint.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -80,6 +84,7 @@ pub struct AwsClients {
     pub ec2: aws_sdk_ec2::Client,
     pub elbv2: aws_sdk_elasticloadbalancingv2::Client,
     pub cloudwatch: aws_sdk_cloudwatch::Client,
+    pub logs: aws_sdk_cloudwatchlogs::Client,
 }
 
 impl AwsClients {
@@ -88,6 +93,7 @@ impl AwsClients {
             ec2: aws_sdk_ec2::Client::new(cfg),
             elbv2: aws_sdk_elasticloadbalancingv2::Client::new(cfg),
             cloudwatch: aws_sdk_cloudwatch::Client::new(cfg),
+            logs: aws_sdk_cloudwatchlogs::Client::new(cfg),
         }
     }
 }
@@ -98,6 +104,7 @@ pub(crate) struct Pacers {
     pub(crate) ec2: Pacer,
     pub(crate) elbv2: Pacer,
     pub(crate) cloudwatch: Pacer,
+    pub(crate) logs: Pacer,
 }
 
 impl Default for Pacers {
@@ -106,6 +113,7 @@ impl Default for Pacers {
             ec2: Pacer::new(EC2_CALLS_AT_ONCE),
             elbv2: Pacer::new(ELBV2_CALLS_AT_ONCE),
             cloudwatch: Pacer::new(CLOUDWATCH_CALLS_AT_ONCE),
+            logs: Pacer::new(LOGS_CALLS_AT_ONCE),
         }
     }
 }
@@ -117,6 +125,8 @@ pub(crate) struct SessionCache {
     pub(crate) instance_zones: Mutex<HashMap<String, String>>,
     /// Per VPC: its subnets and when they were read.
     pub(crate) subnets: Mutex<HashMap<String, (Vec<Subnet>, Instant)>>,
+    /// The flow-log pane's subnets and interfaces.
+    pub(crate) flow: flow_ec2::FlowCache,
 }
 
 /// What the per-service functions need: the clients, the profile for error hints, the

@@ -1,6 +1,7 @@
 //! The simulated incident behind `--demo`: deterministic, seeded, and driven by the
 //! same clock as the app, so freezing the clock freezes the story. See `scenario`.
 
+pub mod flowlogs;
 mod metrics;
 pub mod scenario;
 mod targets;
@@ -14,13 +15,18 @@ use chrono::{DateTime, Duration, Utc};
 pub struct DemoBackend {
     clock: Clock,
     onset: DateTime<Utc>,
+    flow: flowlogs::DemoQueries,
 }
 
 impl DemoBackend {
     /// A demo whose incident began `minutes_in` minutes before `clock`'s now.
     pub fn new(clock: Clock, minutes_in: i64) -> Self {
         let onset = clock.now() - Duration::minutes(minutes_in);
-        Self { clock, onset }
+        Self {
+            clock,
+            onset,
+            flow: Default::default(),
+        }
     }
 
     pub(crate) fn now(&self) -> DateTime<Utc> {

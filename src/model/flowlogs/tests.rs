@@ -185,9 +185,27 @@ fn records_query_filters_the_row() {
         protocol: Some(6),
         interface: None,
     };
-    let q = records_query(&LogFormat::default(), &key, 50);
+    let q = records_query(&LogFormat::default(), &key, Pivot::Pair, 50);
     assert!(q.contains("filter action = \"REJECT\" and srcAddr = \"10.20.2.31\" and dstAddr = \"10.20.11.25\" and dstPort = 5432 and protocol = 6"), "{q}");
     assert!(q.ends_with("limit 50"));
+    let by_src = records_query(&LogFormat::default(), &key, Pivot::Source, 50);
+    assert!(by_src.contains("filter action = \"REJECT\" and srcAddr = \"10.20.2.31\"\n"), "{by_src}");
+}
+
+fn at(s: i64) -> DateTime<Utc> {
+    chrono::TimeZone::timestamp_opt(&Utc, s, 0).single().expect("time")
+}
+
+#[test]
+fn refresh_ranges_split_settled_and_recent() {
+    let lag = chrono::Duration::minutes(10);
+    let r = refresh_ranges(at(0), None, at(3600), lag);
+    assert_eq!(r, vec![(at(0), at(3000), Part::Settled), (at(3001), at(3600), Part::Recent)]);
+    let r = refresh_ranges(at(0), Some(at(3000)), at(3660), lag);
+    assert_eq!(r, vec![(at(3001), at(3060), Part::Settled), (at(3061), at(3660), Part::Recent)]);
+    // Refreshed again within the lag: nothing new is settled.
+    let r = refresh_ranges(at(0), Some(at(3060)), at(3630), lag);
+    assert_eq!(r, vec![(at(3061), at(3630), Part::Recent)]);
 }
 
 fn row(src: &str, dst: &str, port: u16, n: u64) -> TallyRow {
@@ -327,6 +345,30 @@ fn arb_row() -> impl Strategy<Value = TallyRow> {
 }
 
 proptest! {
+    /// Over any sequence of refreshes, the settled ranges tile the window without gaps
+    /// or overlaps, and every refresh covers up to now.
+    #[test]
+    fn settled_ranges_tile_the_window(steps in prop::collection::vec(1i64..900, 1..20)) {
+        let lag = chrono::Duration::minutes(10);
+        let mut counted: Option<DateTime<Utc>> = None;
+        let mut now = 3600;
+        let mut expect_from = 0;
+        for s in steps {
+            now += s;
+            let ranges = refresh_ranges(at(0), counted, at(now), lag);
+            prop_assert_eq!(ranges.last().map(|r| r.1), Some(at(now)));
+            for (a, b, part) in ranges {
+                prop_assert!(a <= b);
+                if part == Part::Settled {
+                    prop_assert_eq!(a, at(expect_from));
+                    expect_from = b.timestamp() + 1;
+                    counted = Some(b);
+                }
+            }
+        }
+        prop_assert_eq!(expect_from, now - 600 + 1);
+    }
+
     /// Merging the tallies of two adjacent windows gives the tally of the whole window.
     #[test]
     fn two_windows_merged_are_one_whole_window(
