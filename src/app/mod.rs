@@ -118,6 +118,8 @@ pub struct Shared {
     pub focus_zone: Option<String>,
     /// The zone (name) the AZ verdict blames, if any.
     pub blamed_zone: Option<String>,
+    /// The source/destination pair selected in the flow-log pane (Reachability).
+    pub reach_subject: Option<crate::model::flowlogs::ReachSubject>,
 }
 
 impl Shared {
@@ -194,6 +196,7 @@ impl App {
                 read_only: false,
                 focus_zone: None,
                 blamed_zone: None,
+                reach_subject: None,
             },
             panes,
             focus: 0,

@@ -11,6 +11,7 @@ pub mod az_health;
 pub mod confirm;
 pub mod detail;
 pub mod export;
+pub mod flowlogs;
 pub mod header;
 pub mod help;
 pub mod hints;
