@@ -76,6 +76,8 @@ fn clients(ec2: &[&Rule], elbv2: &[&Rule], cloudwatch: &[&Rule]) -> AwsClients {
         ),
         cloudwatch: mock_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, cloudwatch, |c| c
             .retry_config(RetryConfig::disabled())),
+        logs: mock_client!(aws_sdk_cloudwatchlogs, RuleMode::MatchAny, &[], |c| c
+            .retry_config(RetryConfig::disabled())),
     }
 }
 

@@ -293,6 +293,7 @@ fn mixed_backend(bridge: &Bridge, cloudwatch_endpoint: &str) -> AwsBackend {
         ec2: aws_sdk_ec2::Client::new(&good),
         elbv2: aws_sdk_elasticloadbalancingv2::Client::new(&good),
         cloudwatch: aws_sdk_cloudwatch::Client::from_conf(cloudwatch),
+        logs: aws_sdk_cloudwatchlogs::Client::new(&good),
     };
     AwsBackend::from_clients(
         clients,
