@@ -51,7 +51,7 @@ fn elapsed(from: DateTime<Utc>, now: DateTime<Utc>) -> String {
 pub fn run_status(run: &QueryRun, now: DateTime<Utc>) -> String {
     if let Some((attempt, at)) = run.waiting {
         let secs = (at - now).num_seconds().max(0);
-        return format!("query limit reached: retry {} in {secs}s", attempt + 1);
+        return format!("query limit: retry {} in {secs}s", attempt + 1);
     }
     let state = if run.stopped {
         "Stopped".to_string()
@@ -97,6 +97,28 @@ fn fit_middle(s: &str, w: usize) -> String {
     out
 }
 
+/// A narrow pair label: the source whole, the rest cut in the middle (port kept).
+fn fit_pair(s: &str, w: usize) -> String {
+    match s.split_once('→') {
+        Some((src, rest)) if src.chars().count() + 3 < w => {
+            let head = src.chars().count() + 1;
+            format!("{src}→{}", fit_middle_tail(rest, w - head))
+        }
+        _ => fit_middle(s, w),
+    }
+}
+
+/// Cuts from the front: `…25:5432`.
+fn fit_middle_tail(s: &str, w: usize) -> String {
+    let n = s.chars().count();
+    if n <= w {
+        return fit(s, w, false);
+    }
+    let mut out = String::from("…");
+    out.extend(s.chars().skip(n - (w - 1)));
+    out
+}
+
 /// One pivot row in `w` columns.
 fn row_line(r: &PivotRow, w: usize, selected: bool, sick_only: bool) -> Line<'static> {
     let wide = w >= 80;
@@ -111,14 +133,17 @@ fn row_line(r: &PivotRow, w: usize, selected: bool, sick_only: bool) -> Line<'st
     let mark = if r.from_sick && !sick_only { "!" } else { " " };
     let lw = w.saturating_sub(1 + zw + cw + bw);
     let label = if wide {
-        clean(&r.label)
+        fit(&clean(&r.label), lw, false)
     } else {
-        clean(&r.label).replace(" → ", "→")
+        // The protocol is in the Detail pane; the source and the port stay readable.
+        let l = clean(&r.label).replace(" → ", "→");
+        let l = l.rsplit_once('/').map(|(a, _)| a.to_string()).unwrap_or(l);
+        fit_pair(&l, lw)
     };
     let mut text = format!(
         "{mark}{}{}{}",
         fit(&zones, zw, false),
-        fit_middle(&label, lw),
+        label,
         fit(&r.count.rejects.to_string(), cw, true)
     );
     if wide {
@@ -156,12 +181,20 @@ fn editor_lines(ed: &Editor, pane: &FlowLogsPane, w: usize, h: usize) -> Vec<Lin
     let (cl, cc) = ed.position();
     let mut lines: Vec<Line> = Vec::new();
     let text_lines: Vec<&str> = ed.text.split('\n').collect();
-    let room = h.saturating_sub(1 + usize::from(ed.error.is_some()));
+    let error_lines = ed
+        .error
+        .as_ref()
+        .map(|e| (e.chars().count() + 2).div_ceil(w.max(1)).min(3))
+        .unwrap_or(0);
+    let room = h.saturating_sub(1 + error_lines);
     let first = cl.saturating_sub(room.saturating_sub(1));
     for (i, l) in text_lines.iter().enumerate().skip(first).take(room) {
         let l = clean(l);
         if i == cl {
-            let chars: Vec<char> = l.chars().collect();
+            // The cursor's line scrolls sideways so the cursor stays in view.
+            let shift = cc.saturating_sub(w.saturating_sub(2));
+            let cc = cc - shift;
+            let chars: Vec<char> = l.chars().skip(shift).collect();
             let before: String = chars[..cc.min(chars.len())].iter().collect();
             let at: String = chars.get(cc).map(|c| c.to_string()).unwrap_or(" ".into());
             let after: String = chars.iter().skip(cc + 1).collect();
@@ -175,10 +208,13 @@ fn editor_lines(ed: &Editor, pane: &FlowLogsPane, w: usize, h: usize) -> Vec<Lin
         }
     }
     if let Some(e) = &ed.error {
-        lines.push(Line::from(Span::styled(
-            clean(&format!("⚠ {e}")),
-            theme::error(),
-        )));
+        let chars: Vec<char> = clean(&format!("⚠ {e}")).chars().collect();
+        for chunk in chars.chunks(w.max(1)).take(3) {
+            lines.push(Line::from(Span::styled(
+                chunk.iter().collect::<String>(),
+                theme::error(),
+            )));
+        }
     }
     let saved = match (ed.saved, pane.saved.get()) {
         (Some(i), Some(list)) => list.get(i).map(|q| format!(" ({})", clean(&q.name))),
@@ -227,6 +263,21 @@ pub fn render(
         Some(d) => run_status(&d.run, now),
         None => bottom_status(pane, now),
     };
+    let room = (area.width as usize).saturating_sub(4);
+    // Narrow: the bytes go (the cost and the age stay; the Detail pane has the bytes).
+    let status = if status.chars().count() > room {
+        status
+            .split(" · ")
+            .map(|part| match part.rsplit_once(' ') {
+                Some((_, cost)) if cost.contains('$') => cost.to_string(),
+                _ => part.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(" · ")
+    } else {
+        status
+    };
+    let status = crate::model::text::ellipsize(&status, room);
     let block = pane_block(&title, focused)
         .title_bottom(Line::from(format!(" {status} ")).right_aligned());
     let inner = block.inner(area);
@@ -249,8 +300,10 @@ pub fn render(
     }
     if let Some((e, at)) = &pane.error {
         let kept = match pane.last_tally_at {
-            Some(t) => format!(", counts from {} ago kept", age(t, now)),
-            None => String::new(),
+            Some(t) if pane.custom.is_none() && !pane.rows.is_empty() => {
+                format!(", counts from {} ago kept", age(t, now))
+            }
+            _ => String::new(),
         };
         lines.push(Line::from(Span::styled(
             clean(&format!("⚠ query failed {} ago{kept}: {e}", age(*at, now))),
@@ -357,7 +410,8 @@ fn render_custom(
     }
     let n = c.columns.len().max(1);
     let cw = (w / n).max(6);
-    let head: String = c.columns.iter().map(|col| fit(&clean(col), cw, false)).collect();
+    let cell = |v: &str| format!("{} ", fit(&clean(v), cw - 1, false));
+    let head: String = c.columns.iter().map(|col| cell(col)).collect();
     if h >= 4 {
         lines.push(Line::from(Span::styled(fit(&head, w, false), theme::column_header())));
     }
@@ -373,7 +427,7 @@ fn render_custom(
                     .find(|(f, _)| f == col)
                     .map(|(_, v)| v.as_str())
                     .unwrap_or("");
-                fit(&clean(v), cw, false)
+                cell(v)
             })
             .collect();
         let style = if i == pane.selected {
@@ -425,7 +479,11 @@ fn place_words(addr: &str, place: Option<&Place>, zones: &ZoneMap) -> String {
 fn query_lines(pane: &FlowLogsPane, shared: &Shared) -> Vec<Line<'static>> {
     let now = shared.now;
     let mut out = Vec::new();
-    if let Some(run) = &pane.run {
+    let run = match &pane.drill {
+        Some(d) => Some(&d.run),
+        None => pane.run.as_ref(),
+    };
+    if let Some(run) = run {
         let what = match run.purpose {
             Purpose::Tally(Part::Settled) => "tally (settled minutes, merged)",
             Purpose::Tally(Part::Recent) => "tally (last minutes, may still be delivered)",

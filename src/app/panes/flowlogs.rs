@@ -263,11 +263,14 @@ pub struct FlowLogsPane {
     pub recent: Vec<TallyRow>,
     /// The rows of the tally query in flight (partial while Running).
     pub partial: Vec<TallyRow>,
+    /// The counts shown before a re-run over a new window, until it has rows of its own
+    /// (a failed re-run keeps them on screen beside its error).
+    pub previous: Option<Vec<TallyRow>>,
     /// The last second counted into `settled`.
     pub counted_to: Option<DateTime<Utc>>,
     pub window_start: Option<DateTime<Utc>>,
     pub window_minutes: i64,
-    /// Ranges left to query in this refresh (after the one running).
+    /// Ranges of this refresh not complete yet (the running one first).
     pub pending: Vec<(DateTime<Utc>, DateTime<Utc>, Part)>,
     pub run: Option<QueryRun>,
     pub last_tally_at: Option<DateTime<Utc>>,
@@ -395,6 +398,13 @@ impl FlowLogsPane {
 
     /// The rows of the tally as it stands: settled, recent and the query in flight.
     pub fn tally_rows(&self) -> Vec<TallyRow> {
+        if let Some(prev) = &self.previous
+            && self.settled.counts.is_empty()
+            && self.recent.is_empty()
+            && self.partial.is_empty()
+        {
+            return prev.clone();
+        }
         let mut t = self.settled.clone();
         t.merge(&self.recent);
         t.with(&self.partial)
@@ -486,6 +496,8 @@ impl FlowLogsPane {
         }
         let now = shared.now;
         if fresh || self.window_start.is_none() {
+            let shown = self.tally_rows();
+            self.previous = (!shown.is_empty()).then_some(shown);
             self.settled = Tally::default();
             self.recent.clear();
             self.counted_to = None;
@@ -513,7 +525,8 @@ impl FlowLogsPane {
             return Vec::new();
         }
         let first = requests.remove(0);
-        self.pending = ranges.into_iter().skip(1).collect();
+        // Every range of this refresh, the running one first, until each completes.
+        self.pending = ranges;
         self.run = Some(QueryRun::new(purposes[0], now));
         self.error = None;
         vec![query_job("tally", self.generation, first, purposes, requests)]
@@ -744,7 +757,13 @@ impl FlowLogsPane {
                             if !self.pending.is_empty() {
                                 self.pending.remove(0);
                             }
-                            if self.pending.is_empty() {
+                            if !self.pending.is_empty() {
+                                // The refresh goes on with its next range.
+                                if let Some(run) = &mut self.run {
+                                    run.status = QueryStatus::Running;
+                                }
+                            } else {
+                                self.previous = None;
                                 self.last_tally_at = Some(now);
                                 self.next_refresh = Some(now + self.refresh_interval(shared));
                             }
@@ -774,13 +793,22 @@ impl FlowLogsPane {
                 run.status = QueryStatus::Failed;
                 self.partial.clear();
                 self.pending.clear();
+                let refused = match &e {
+                    BackendError::Service {
+                        operation, code, message,
+                    } if operation == "StartQuery" => Some(match malformed_query(&e) {
+                        Some(m) => m.to_string(),
+                        None => format!("{code}: {message}"),
+                    }),
+                    _ => None,
+                };
                 if purpose == Purpose::Custom
-                    && let Some(message) = malformed_query(&e)
+                    && let Some(message) = refused
                 {
                     // Back to the editor, with the service's message under the text.
                     let text = self.custom.as_ref().map(|c| c.query.clone()).unwrap_or_default();
                     let mut editor = Editor::open(text);
-                    editor.error = Some(message.to_string());
+                    editor.error = Some(message);
                     self.editor = Some(editor);
                 }
                 self.error = Some((e, now));
