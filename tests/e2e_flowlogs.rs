@@ -60,7 +60,10 @@ impl Session {
             if ok(&text) {
                 return text;
             }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}; screen:\n{text}");
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; screen:\n{text}"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -117,7 +120,10 @@ fn pivot_filter_to_the_sick_zone_edit_and_run_a_query() {
 
     s.send("s");
     let screen = s.wait_for("1h · sick AZ only");
-    assert!(!screen.contains(" ext→"), "only the sick zone's sources: {screen}");
+    assert!(
+        !screen.contains(" ext→"),
+        "only the sick zone's sources: {screen}"
+    );
     assert!(screen.contains("10.20.11.25:5432"), "{screen}");
 
     s.send("]");
@@ -173,7 +179,10 @@ fn stop_query_once_on(exit: impl FnOnce(&mut Session), name: &str) {
     let started = s.log_lines("demo StartQuery");
     let stops = s.log_lines("demo StopQuery");
     assert_eq!(stops.len(), 1, "exactly one StopQuery: {stops:#?}");
-    assert!(stops[0].contains("running=true"), "it stopped a running query: {stops:#?}");
+    assert!(
+        stops[0].contains("running=true"),
+        "it stopped a running query: {stops:#?}"
+    );
     let id = stops[0]
         .split("query_id=")
         .nth(1)

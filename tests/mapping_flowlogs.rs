@@ -45,8 +45,12 @@ fn backend(logs: &[&Rule], ec2: &[&Rule]) -> AwsBackend {
     let clients = AwsClients {
         ec2: mock_client!(aws_sdk_ec2, RuleMode::MatchAny, ec2, |c| c
             .retry_config(RetryConfig::disabled())),
-        elbv2: mock_client!(aws_sdk_elasticloadbalancingv2, RuleMode::MatchAny, &[], |c| c
-            .retry_config(RetryConfig::disabled())),
+        elbv2: mock_client!(
+            aws_sdk_elasticloadbalancingv2,
+            RuleMode::MatchAny,
+            &[],
+            |c| c.retry_config(RetryConfig::disabled())
+        ),
         cloudwatch: mock_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, &[], |c| c
             .retry_config(RetryConfig::disabled())),
         logs: mock_client!(aws_sdk_cloudwatchlogs, RuleMode::MatchAny, logs, |c| c
@@ -105,7 +109,8 @@ async fn start_query_sends_the_request_and_returns_the_id() {
                 && r.start_time() == Some(1_763_780_000)
                 && r.end_time() == Some(1_763_783_600)
                 && r.limit() == Some(10_000)
-                && r.query_string().is_some_and(|q| q.starts_with("filter action = \"REJECT\""))
+                && r.query_string()
+                    .is_some_and(|q| q.starts_with("filter action = \"REJECT\""))
         })
         .then_output(|| StartQueryOutput::builder().query_id("q-123").build());
     let id = backend(&[&rule], &[])
@@ -192,7 +197,10 @@ async fn values_from_aws_are_cleaned() {
             .results(vec![field("@message", "2 1 eni-1 \x1b]0;owned\x07 x")])
             .build()
     });
-    let page = backend(&[&rule], &[]).query_results("q").await.expect("page");
+    let page = backend(&[&rule], &[])
+        .query_results("q")
+        .await
+        .expect("page");
     assert!(!page.rows[0][0].1.chars().any(char::is_control));
 }
 
@@ -360,7 +368,10 @@ async fn flow_logs_map_destinations_and_formats() {
     assert_eq!(logs.len(), 3);
     assert_eq!(logs[0].log_group(), Some("/vpc/flow"));
     assert_eq!(logs[0].format.version(), 4);
-    assert!(logs[0].format.parse_stage().is_some(), "custom: needs parse");
+    assert!(
+        logs[0].format.parse_stage().is_some(),
+        "custom: needs parse"
+    );
     assert_eq!(logs[0].traffic, "REJECT");
     assert!(logs[1].format.is_default(), "no format: default");
     assert_eq!(
@@ -370,7 +381,9 @@ async fn flow_logs_map_destinations_and_formats() {
             arn: "arn:aws:s3:::archive".into()
         }
     );
-    assert!(matches!(&logs[2].destination, Destination::Elsewhere { kind, .. } if kind == "kinesis-data-firehose"));
+    assert!(
+        matches!(&logs[2].destination, Destination::Elsewhere { kind, .. } if kind == "kinesis-data-firehose")
+    );
 }
 
 #[tokio::test]
@@ -404,7 +417,11 @@ async fn subnets_and_interfaces_are_read_once_and_mapped() {
                 .any(|f| f.name() == Some("addresses.private-ip-address"))
         })
         .then_output(|| {
-            let ip = |a: &str| NetworkInterfacePrivateIpAddress::builder().private_ip_address(a).build();
+            let ip = |a: &str| {
+                NetworkInterfacePrivateIpAddress::builder()
+                    .private_ip_address(a)
+                    .build()
+            };
             DescribeNetworkInterfacesOutput::builder()
                 .network_interfaces(
                     NetworkInterface::builder()
@@ -454,9 +471,15 @@ async fn subnets_and_interfaces_are_read_once_and_mapped() {
     b.subnets(&vpcs).await.expect("cached");
     assert_eq!(subnets.num_calls(), 1, "a VPC's subnets are read once");
 
-    let addrs: Vec<String> = ["10.20.11.25", "10.20.2.31", "10.20.101.5", "10.20.101.10", "198.51.100.7"]
-        .map(String::from)
-        .to_vec();
+    let addrs: Vec<String> = [
+        "10.20.11.25",
+        "10.20.2.31",
+        "10.20.101.5",
+        "10.20.101.10",
+        "198.51.100.7",
+    ]
+    .map(String::from)
+    .to_vec();
     let found = b.interfaces(&addrs).await.expect("interfaces");
     let kind = |id: &str| {
         found
@@ -464,16 +487,36 @@ async fn subnets_and_interfaces_are_read_once_and_mapped() {
             .find(|i| i.id == id)
             .map(|i| (i.resource.kind.clone(), i.resource.name.clone()))
     };
-    assert_eq!(kind("eni-db"), Some((ResourceKind::Database, "RDSNetworkInterface".into())));
-    assert_eq!(kind("eni-app"), Some((ResourceKind::Instance, "i-0abc".into())));
+    assert_eq!(
+        kind("eni-db"),
+        Some((ResourceKind::Database, "RDSNetworkInterface".into()))
+    );
+    assert_eq!(
+        kind("eni-app"),
+        Some((ResourceKind::Instance, "i-0abc".into()))
+    );
     assert_eq!(kind("eni-nat").map(|k| k.0), Some(ResourceKind::NatGateway));
     assert_eq!(
         kind("eni-alb"),
-        Some((ResourceKind::LoadBalancer, "app/shop-frontend/4f2a9c1d7e3b5a60".into()))
+        Some((
+            ResourceKind::LoadBalancer,
+            "app/shop-frontend/4f2a9c1d7e3b5a60".into()
+        ))
     );
-    assert_eq!(found.iter().find(|i| i.id == "eni-db").and_then(|i| i.zone_id.clone()).as_deref(), Some("use1-az4"));
+    assert_eq!(
+        found
+            .iter()
+            .find(|i| i.id == "eni-db")
+            .and_then(|i| i.zone_id.clone())
+            .as_deref(),
+        Some("use1-az4")
+    );
     b.interfaces(&addrs).await.expect("cached");
-    assert_eq!(enis.num_calls(), 1, "addresses are looked up once per session (found or not)");
+    assert_eq!(
+        enis.num_calls(),
+        1,
+        "addresses are looked up once per session (found or not)"
+    );
 }
 
 #[tokio::test]
@@ -487,7 +530,10 @@ async fn access_denied_on_flow_logs_names_the_operation() {
                 .build(),
         )
     });
-    let e = backend(&[], &[&rule]).flow_logs().await.expect_err("denied");
+    let e = backend(&[], &[&rule])
+        .flow_logs()
+        .await
+        .expect_err("denied");
     assert!(
         matches!(&e, BackendError::AccessDenied { operation, .. } if operation == "DescribeFlowLogs"),
         "{e:?}"

@@ -40,7 +40,12 @@ fn detail(app: &App) -> String {
         .expect("registered");
     p.detail(&app.shared)
         .iter()
-        .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect::<String>())
+        .map(|l| {
+            l.spans
+                .iter()
+                .map(|s| s.content.as_ref())
+                .collect::<String>()
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -56,7 +61,13 @@ fn focus(app: &mut App, clock: &Clock) {
         .iter()
         .position(|p| p.id() == "flowlogs")
         .expect("registered");
-    let a = [Action::Focus1, Action::Focus2, Action::Focus3, Action::Focus4, Action::Focus5][n];
+    let a = [
+        Action::Focus1,
+        Action::Focus2,
+        Action::Focus3,
+        Action::Focus4,
+        Action::Focus5,
+    ][n];
     app.update(Msg::Action(a), clock.now());
 }
 
@@ -110,7 +121,10 @@ async fn tally_80x24_and_160x48() {
     assert!(wide.contains("!use1-az6→use1-az4"), "{wide}");
     assert!(wide.contains("10.20.11.25:5432/TCP"), "{wide}");
     let d = detail(&app);
-    assert!(d.contains("every source of this row is in use1-az6 (us-east-1b)"), "{d}");
+    assert!(
+        d.contains("every source of this row is in use1-az6 (us-east-1b)"),
+        "{d}"
+    );
     assert!(d.contains("delivers to s3 arn:aws:s3:::shop-flow-logs-archive/vpc/: not queryable with Logs Insights"), "{d}");
     assert!(d.contains("delivers to kinesis-data-firehose"), "{d}");
     assert!(d.contains("custom v5: fields extracted with parse"), "{d}");
@@ -126,7 +140,13 @@ async fn sick_zone_only_and_zone_pivot_160x48() {
     assert!(s.contains("sick AZ only"), "{s}");
     assert!(!s.contains("ext→"), "scanners filtered out: {s}");
     insta::assert_snapshot!("sick_zone_only_160x48", s);
-    act(&mut app, &services, &clock, &[Action::SickZoneOnly, Action::PrevView]).await;
+    act(
+        &mut app,
+        &services,
+        &clock,
+        &[Action::SickZoneOnly, Action::PrevView],
+    )
+    .await;
     let s = screen(&app, 160, 48);
     assert!(s.contains("AZ → AZ"), "{s}");
     assert!(s.contains("use1-az6 → use1-az4"), "{s}");
@@ -141,9 +161,18 @@ async fn records_drill_down_160x48() {
     let s = screen(&app, 160, 48);
     assert!(s.contains("records of"), "{s}");
     let d = detail(&app);
-    assert!(d.contains("logged on: eni-0db0orders5e1ec7a in use1-az4"), "{d}");
-    assert!(d.contains("destination: 10.20.11.25 · database orders-db (RDS PostgreSQL)"), "{d}");
-    assert!(d.contains("source: 10.20.2.81 · interface ECS task api (awsvpc)"), "{d}");
+    assert!(
+        d.contains("logged on: eni-0db0orders5e1ec7a in use1-az4"),
+        "{d}"
+    );
+    assert!(
+        d.contains("destination: 10.20.11.25 · database orders-db (RDS PostgreSQL)"),
+        "{d}"
+    );
+    assert!(
+        d.contains("source: 10.20.2.81 · interface ECS task api (awsvpc)"),
+        "{d}"
+    );
     assert!(d.contains("use1-az6 (us-east-1b)"), "{d}");
     insta::assert_snapshot!(s);
 }
@@ -209,7 +238,10 @@ async fn waiting_running_and_failed_states() {
     );
     let s = screen(&app, 160, 48);
     assert!(s.contains("Running 0s · 2.5 GB $0.013"), "{s}");
-    assert!(s.contains("10.20.2.31 → 10.20.11.25:5432/TCP"), "partial rows show: {s}");
+    assert!(
+        s.contains("10.20.2.31 → 10.20.11.25:5432/TCP"),
+        "partial rows show: {s}"
+    );
     insta::assert_snapshot!("running_160x48", s);
     feed(
         &mut app,
@@ -222,10 +254,15 @@ async fn waiting_running_and_failed_states() {
     );
     let s = screen(&app, 160, 48);
     assert!(
-        s.contains("⚠ query failed <10s ago, counts from <10s ago kept: GetQueryResults: access denied"),
+        s.contains(
+            "⚠ query failed <10s ago, counts from <10s ago kept: GetQueryResults: access denied"
+        ),
         "{s}"
     );
-    assert!(s.contains("10.20.11.25:5432/TCP"), "last counts still shown: {s}");
+    assert!(
+        s.contains("10.20.11.25:5432/TCP"),
+        "last counts still shown: {s}"
+    );
     assert!(!pane(&app).running());
 }
 
@@ -242,14 +279,21 @@ async fn hostile_text_in_results_is_stripped() {
         Purpose::Custom,
         QueryEvent::Page(QueryPage {
             status: QueryStatus::Complete,
-            rows: vec![vec![("@message".into(), "evil\x1b]0;owned\x07\x1b[2Jtext".into())]],
+            rows: vec![vec![(
+                "@message".into(),
+                "evil\x1b]0;owned\x07\x1b[2Jtext".into(),
+            )]],
             stats: QueryStats::default(),
         }),
     );
     let mut t = Terminal::new(TestBackend::new(160, 48)).expect("terminal");
     t.draw(|f| grayscope::ui::draw(f, &app)).expect("draw");
     for cell in t.backend().buffer().content() {
-        assert!(!cell.symbol().chars().any(char::is_control), "{:?}", cell.symbol());
+        assert!(
+            !cell.symbol().chars().any(char::is_control),
+            "{:?}",
+            cell.symbol()
+        );
     }
     let text = grayscope::ui::export::to_text(t.backend().buffer());
     assert!(text.contains("evil"), "{text}");

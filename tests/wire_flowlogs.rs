@@ -27,9 +27,7 @@ use grayscope::backend::aws::{AwsBackend, AwsSettings};
 use grayscope::backend::flowlogs::{FlowLogs, QueryRequest, QueryStatus};
 use grayscope::backend::{BackendError, Services};
 use grayscope::jobs::{Job, Jobs};
-use grayscope::model::flowlogs::{
-    LogFormat, Part, parse_record, tally_query, tally_rows,
-};
+use grayscope::model::flowlogs::{LogFormat, Part, parse_record, tally_query, tally_rows};
 use grayscope::model::zones::ZoneMap;
 use support::bridge::{self, Bridge};
 use support::seed::{Moto, unique};
@@ -94,7 +92,8 @@ async fn seed() -> Seeded {
     // moto is shared by the tests of a run: each seeds its own addresses, since an
     // interface lookup by address would find another test's interface.
     static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let net = 100 + std::process::id() % 100 + NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let net =
+        100 + std::process::id() % 100 + NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let moto = Moto::direct();
     let zone_ids = moto.zone_ids().await;
     let vpc_id = moto.create_vpc(&format!("10.{net}.0.0/16")).await;
@@ -235,7 +234,11 @@ async fn start_query_and_poll_map_rows_and_statistics() {
     let messages: Vec<&str> = page
         .rows
         .iter()
-        .filter_map(|r| r.iter().find(|(f, _)| f == "@message").map(|(_, v)| v.as_str()))
+        .filter_map(|r| {
+            r.iter()
+                .find(|(f, _)| f == "@message")
+                .map(|(_, v)| v.as_str())
+        })
         .collect();
     assert_eq!(messages.len(), s.records.len(), "{:?}", page.rows.first());
     for m in &messages {
@@ -277,7 +280,9 @@ async fn the_query_job_streams_started_then_complete_through_the_wire() {
         },
     )));
     let mut events = Vec::new();
-    while let Ok(Some(msg)) = tokio::time::timeout(std::time::Duration::from_secs(10), rx.recv()).await {
+    while let Ok(Some(msg)) =
+        tokio::time::timeout(std::time::Duration::from_secs(10), rx.recv()).await
+    {
         if let grayscope::app::Msg::Job(m) = msg
             && let Some(FlowLoaded::Query { event, .. }) = m.take::<FlowLoaded>()
         {
@@ -288,7 +293,10 @@ async fn the_query_job_streams_started_then_complete_through_the_wire() {
             }
         }
     }
-    assert!(matches!(events.first(), Some(QueryEvent::Started { .. })), "{events:?}");
+    assert!(
+        matches!(events.first(), Some(QueryEvent::Started { .. })),
+        "{events:?}"
+    );
     assert!(
         matches!(events.last(), Some(QueryEvent::Page(p)) if p.status == QueryStatus::Complete),
         "{events:?}"
@@ -315,8 +323,14 @@ async fn stop_query_is_not_implemented_by_moto_and_says_so() {
 async fn subnets_and_interfaces_place_the_address_by_zone_id() {
     let s = seed().await;
     let b = product();
-    let subnets = b.subnets(std::slice::from_ref(&s.vpc_id)).await.expect("DescribeSubnets");
-    let ours = subnets.iter().find(|x| x.id == s.subnet_id).expect("our subnet");
+    let subnets = b
+        .subnets(std::slice::from_ref(&s.vpc_id))
+        .await
+        .expect("DescribeSubnets");
+    let ours = subnets
+        .iter()
+        .find(|x| x.id == s.subnet_id)
+        .expect("our subnet");
     let prefix = s.db_ip.trim_end_matches(".25");
     assert_eq!(ours.cidrs, [format!("{prefix}.0/24")]);
     assert_eq!(ours.zone_id.as_deref(), Some(s.zone_id.as_str()));
@@ -333,6 +347,10 @@ async fn subnets_and_interfaces_place_the_address_by_zone_id() {
     assert_eq!(place.zone_id.as_deref(), Some(s.zone_id.as_str()));
     assert_eq!(place.interface.as_deref(), Some(s.eni_id.as_str()));
     let other = n.place(&format!("{prefix}.99"), &ZoneMap::default());
-    assert_eq!(other.subnet_id.as_deref(), Some(s.subnet_id.as_str()), "by CIDR");
+    assert_eq!(
+        other.subnet_id.as_deref(),
+        Some(s.subnet_id.as_str()),
+        "by CIDR"
+    );
     assert!(seen("DescribeSubnets") && seen("DescribeNetworkInterfaces"));
 }

@@ -711,7 +711,7 @@ impl Network {
             .flat_map(|s| {
                 s.cidrs
                     .iter()
-                    .filter_map(IpNet::parse_ref)
+                    .filter_map(|c| IpNet::parse(c))
                     .map(move |n| (n, s))
             })
             .filter(|(n, _)| n.contains(ip))
@@ -724,8 +724,11 @@ impl Network {
     /// a zone known only by name is mapped through `zones`.
     pub fn place(&self, addr: &str, zones: &ZoneMap) -> Place {
         let zone_id = |id: &Option<String>, name: &Option<String>| {
-            id.clone()
-                .or_else(|| name.as_ref().and_then(|n| zones.by_name(n)).map(|z| z.id.clone()))
+            id.clone().or_else(|| {
+                name.as_ref()
+                    .and_then(|n| zones.by_name(n))
+                    .map(|z| z.id.clone())
+            })
         };
         if let Some(i) = self.interfaces.get(addr) {
             let subnet = i
@@ -754,12 +757,6 @@ impl Network {
             },
             None => Place::outside(),
         }
-    }
-}
-
-impl IpNet {
-    fn parse_ref(s: &String) -> Option<Self> {
-        Self::parse(s)
     }
 }
 
@@ -805,7 +802,11 @@ impl Pivot {
     pub fn next(self, forward: bool) -> Pivot {
         let i = Pivot::ALL.iter().position(|p| *p == self).unwrap_or(0);
         let n = Pivot::ALL.len();
-        Pivot::ALL[if forward { (i + 1) % n } else { (i + n - 1) % n }]
+        Pivot::ALL[if forward {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        }]
     }
 }
 

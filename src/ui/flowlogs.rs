@@ -9,8 +9,8 @@ use crate::app::panes::flowlogs::{Editor, FlowLogsPane, Purpose, QueryRun};
 use crate::app::slot::age;
 use crate::backend::flowlogs::{Destination, QueryStatus};
 use crate::model::flowlogs::{
-    Part, Place, PlacedBy, PivotRow, Pivot, fmt_bytes, fmt_usd, protocol_name, scan_cost_usd,
-    USD_PER_GB_SCANNED,
+    Part, Pivot, PivotRow, Place, PlacedBy, USD_PER_GB_SCANNED, fmt_bytes, fmt_usd, protocol_name,
+    scan_cost_usd,
 };
 use crate::model::text::clean;
 use crate::model::zones::ZoneMap;
@@ -278,8 +278,8 @@ pub fn render(
         status
     };
     let status = crate::model::text::ellipsize(&status, room);
-    let block = pane_block(&title, focused)
-        .title_bottom(Line::from(format!(" {status} ")).right_aligned());
+    let block =
+        pane_block(&title, focused).title_bottom(Line::from(format!(" {status} ")).right_aligned());
     let inner = block.inner(area);
     block.render(area, buf);
     let w = inner.width as usize;
@@ -312,7 +312,10 @@ pub fn render(
     }
     if let Some(d) = &pane.drill {
         if let Some(e) = &d.error {
-            lines.push(Line::from(Span::styled(clean(&format!("⚠ {e}")), theme::error())));
+            lines.push(Line::from(Span::styled(
+                clean(&format!("⚠ {e}")),
+                theme::error(),
+            )));
         }
         if d.records.is_empty() && d.run.running() {
             lines.push(Line::from(Span::styled("reading records…", theme::dim())));
@@ -339,7 +342,10 @@ pub fn render(
             } else {
                 Style::new()
             };
-            lines.push(Line::from(Span::styled(fit(&clean(&text), w, false), style)));
+            lines.push(Line::from(Span::styled(
+                fit(&clean(&text), w, false),
+                style,
+            )));
         }
         Paragraph::new(lines).render(inner, buf);
         return;
@@ -349,9 +355,7 @@ pub fn render(
         lines.push(Line::from(format!(
             "No flow log delivers to CloudWatch Logs{}.",
             if elsewhere > 0 {
-                format!(
-                    "; {elsewhere} to S3/Firehose: not queryable with Logs Insights"
-                )
+                format!("; {elsewhere} to S3/Firehose: not queryable with Logs Insights")
             } else {
                 String::new()
             }
@@ -403,7 +407,11 @@ fn render_custom(
     if c.rows.is_empty() {
         let running = pane.run.as_ref().is_some_and(QueryRun::running);
         lines.push(Line::from(Span::styled(
-            if running { "running the edited query…" } else { "no rows" },
+            if running {
+                "running the edited query…"
+            } else {
+                "no rows"
+            },
             theme::dim(),
         )));
         return;
@@ -413,7 +421,10 @@ fn render_custom(
     let cell = |v: &str| format!("{} ", fit(&clean(v), cw - 1, false));
     let head: String = c.columns.iter().map(|col| cell(col)).collect();
     if h >= 4 {
-        lines.push(Line::from(Span::styled(fit(&head, w, false), theme::column_header())));
+        lines.push(Line::from(Span::styled(
+            fit(&head, w, false),
+            theme::column_header(),
+        )));
     }
     let room = h.saturating_sub(lines.len());
     let first = pane.selected.saturating_sub(room.saturating_sub(1));
@@ -467,7 +478,9 @@ fn place_words(addr: &str, place: Option<&Place>, zones: &ZoneMap) -> String {
             Some(zone) => format!("{z} ({})", zone.name),
             None => z.clone(),
         }),
-        (None, PlacedBy::Outside) => parts.push("outside the VPC (internet or another network)".into()),
+        (None, PlacedBy::Outside) => {
+            parts.push("outside the VPC (internet or another network)".into())
+        }
         (None, _) => parts.push("zone unknown".into()),
     }
     if p.placed_by == PlacedBy::Subnet {
@@ -501,7 +514,8 @@ fn query_lines(pane: &FlowLogsPane, shared: &Shared) -> Vec<Line<'static>> {
             "records",
             format!(
                 "{:.0} matched of {:.0} scanned",
-                run.total().records_matched, run.total().records_scanned
+                run.total().records_matched,
+                run.total().records_scanned
             ),
         ));
         if let Some(id) = &run.id {
@@ -577,7 +591,11 @@ pub fn detail_lines(pane: &FlowLogsPane, shared: &Shared) -> Vec<Line<'static>> 
                 for (name, a) in [("source", rec.srcaddr), ("destination", rec.dstaddr)] {
                     if let Some(a) = a {
                         let a = a.to_string();
-                        let p = pane.places.get(&a).cloned().unwrap_or_else(|| pane.network.place(&a, &zones));
+                        let p = pane
+                            .places
+                            .get(&a)
+                            .cloned()
+                            .unwrap_or_else(|| pane.network.place(&a, &zones));
                         out.push(field(name, place_words(&a, Some(&p), &zones)));
                     }
                 }
@@ -586,7 +604,10 @@ pub fn detail_lines(pane: &FlowLogsPane, shared: &Shared) -> Vec<Line<'static>> 
                         "logged on",
                         format!(
                             "{eni}{} (the interface that rejected it)",
-                            rec.az_id.as_ref().map(|z| format!(" in {z}")).unwrap_or_default()
+                            rec.az_id
+                                .as_ref()
+                                .map(|z| format!(" in {z}"))
+                                .unwrap_or_default()
                         ),
                     ));
                 }
@@ -596,7 +617,10 @@ pub fn detail_lines(pane: &FlowLogsPane, shared: &Shared) -> Vec<Line<'static>> 
         return out;
     }
     if let Some(c) = &pane.custom {
-        out.push(Line::from(Span::styled("edited query", theme::title(false))));
+        out.push(Line::from(Span::styled(
+            "edited query",
+            theme::title(false),
+        )));
         out.push(field("query", c.query.replace('\n', " ")));
         if let Some(row) = c.rows.get(pane.selected) {
             for (f, v) in row {
@@ -607,7 +631,10 @@ pub fn detail_lines(pane: &FlowLogsPane, shared: &Shared) -> Vec<Line<'static>> 
         return out;
     }
     if let Some(r) = pane.rows.get(pane.selected) {
-        out.push(Line::from(Span::styled(clean(&r.label), theme::title(false))));
+        out.push(Line::from(Span::styled(
+            clean(&r.label),
+            theme::title(false),
+        )));
         out.push(field(
             "REJECTs",
             format!(
@@ -630,20 +657,30 @@ pub fn detail_lines(pane: &FlowLogsPane, shared: &Shared) -> Vec<Line<'static>> 
                 ),
             ));
         }
-        out.push(field("source", place_words(&k.src, pane.places.get(&k.src), &zones)));
+        out.push(field(
+            "source",
+            place_words(&k.src, pane.places.get(&k.src), &zones),
+        ));
         out.push(field(
             "destination",
             place_words(&k.dst, pane.places.get(&k.dst), &zones),
         ));
         if let Some(i) = &k.interface {
-            out.push(field("logged on", format!("{i} (the interface that rejected it, often the destination's)")));
+            out.push(field(
+                "logged on",
+                format!("{i} (the interface that rejected it, often the destination's)"),
+            ));
         }
         let sick = shared.blamed_zone.clone();
         out.push(field(
             "sick zone",
             match (&sick, &pane.sick_zone_id, r.from_sick) {
-                (Some(n), Some(id), true) => format!("every source of this row is in {id} ({n}), the zone the AZ pane blames"),
-                (Some(n), Some(id), false) => format!("not (all) from {id} ({n}), the zone the AZ pane blames"),
+                (Some(n), Some(id), true) => format!(
+                    "every source of this row is in {id} ({n}), the zone the AZ pane blames"
+                ),
+                (Some(n), Some(id), false) => {
+                    format!("not (all) from {id} ({n}), the zone the AZ pane blames")
+                }
                 _ => "the AZ pane blames no zone".into(),
             },
         ));

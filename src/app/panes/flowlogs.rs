@@ -14,8 +14,8 @@ use crate::app::pane::Pane;
 use crate::app::slot::Slot;
 use crate::app::{Effect, Shared};
 use crate::backend::flowlogs::{
-    FlowLogSource, QueryPage, QueryRequest, QueryStats, QueryStatus, SavedQuery,
-    is_limit_exceeded, malformed_query,
+    FlowLogSource, QueryPage, QueryRequest, QueryStats, QueryStatus, SavedQuery, is_limit_exceeded,
+    malformed_query,
 };
 use crate::backend::{BackendError, Services};
 use crate::jobs::{Job, JobMsg, PaneId, Reporter};
@@ -213,7 +213,10 @@ impl Editor {
     }
 
     fn home(&mut self) {
-        self.cursor = self.text[..self.cursor].rfind('\n').map(|i| i + 1).unwrap_or(0);
+        self.cursor = self.text[..self.cursor]
+            .rfind('\n')
+            .map(|i| i + 1)
+            .unwrap_or(0);
     }
 
     fn end(&mut self) {
@@ -373,14 +376,20 @@ fn query_job(
     more: Vec<QueryRequest>,
 ) -> Effect {
     let label = format!("StartQuery + GetQueryResults ({} ranges)", 1 + more.len());
-    Effect::Run(Job::new(ID, kind, generation, label, move |s: Services, r| async move {
-        let requests = std::iter::once(request).chain(more);
-        for (request, purpose) in requests.zip(purposes) {
-            if !run_insights(s.clone(), r.clone(), request, purpose, LIMIT_FIRST_WAIT).await {
-                return;
+    Effect::Run(Job::new(
+        ID,
+        kind,
+        generation,
+        label,
+        move |s: Services, r| async move {
+            let requests = std::iter::once(request).chain(more);
+            for (request, purpose) in requests.zip(purposes) {
+                if !run_insights(s.clone(), r.clone(), request, purpose, LIMIT_FIRST_WAIT).await {
+                    return;
+                }
             }
-        }
-    }))
+        },
+    ))
 }
 
 impl FlowLogsPane {
@@ -413,10 +422,7 @@ impl FlowLogsPane {
     /// Recomputes the rows under the pivot and filter, keeping the selection in range.
     pub fn recompute(&mut self, shared: &Shared) {
         let zones = ZoneMap::new(shared.zones.get().cloned().unwrap_or_default());
-        self.sick_zone_id = shared
-            .blamed_zone
-            .as_deref()
-            .map(|name| zones.id_for(name));
+        self.sick_zone_id = shared.blamed_zone.as_deref().map(|name| zones.id_for(name));
         let rows = self.tally_rows();
         for r in &rows {
             for a in [&r.key.src, &r.key.dst] {
@@ -426,7 +432,12 @@ impl FlowLogsPane {
             }
         }
         let before = self.rows.get(self.selected).map(|r| r.label.clone());
-        let mut out = pivot_rows(&rows, self.pivot, &self.places, self.sick_zone_id.as_deref());
+        let mut out = pivot_rows(
+            &rows,
+            self.pivot,
+            &self.places,
+            self.sick_zone_id.as_deref(),
+        );
         if self.sick_only {
             out.retain(|r| r.from_sick);
         }
@@ -478,7 +489,13 @@ impl FlowLogsPane {
         self.log_groups = groups;
     }
 
-    fn request(&self, start: DateTime<Utc>, end: DateTime<Utc>, query: String, limit: usize) -> QueryRequest {
+    fn request(
+        &self,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        query: String,
+        limit: usize,
+    ) -> QueryRequest {
         QueryRequest {
             log_groups: self.log_groups.clone(),
             start,
@@ -529,7 +546,13 @@ impl FlowLogsPane {
         self.pending = ranges;
         self.run = Some(QueryRun::new(purposes[0], now));
         self.error = None;
-        vec![query_job("tally", self.generation, first, purposes, requests)]
+        vec![query_job(
+            "tally",
+            self.generation,
+            first,
+            purposes,
+            requests,
+        )]
     }
 
     fn start_custom(&mut self, shared: &Shared, text: String) -> Vec<Effect> {
@@ -550,7 +573,13 @@ impl FlowLogsPane {
         self.run = Some(QueryRun::new(Purpose::Custom, now));
         self.error = None;
         let request = self.request(start, now, text, TALLY_LIMIT);
-        vec![query_job("tally", self.generation, request, vec![Purpose::Custom], Vec::new())]
+        vec![query_job(
+            "tally",
+            self.generation,
+            request,
+            vec![Purpose::Custom],
+            Vec::new(),
+        )]
     }
 
     /// Enter on a row: the raw records behind it.
@@ -576,7 +605,13 @@ impl FlowLogsPane {
             error: None,
         });
         self.cancel_records = false;
-        vec![query_job("records", self.generation, request, vec![Purpose::Records], Vec::new())]
+        vec![query_job(
+            "records",
+            self.generation,
+            request,
+            vec![Purpose::Records],
+            Vec::new(),
+        )]
     }
 
     /// Looks up subnets and interfaces for addresses not placed by an interface yet.
@@ -625,10 +660,8 @@ impl FlowLogsPane {
             self.generation,
             "DescribeSubnets + DescribeNetworkInterfaces",
             move |s: Services, r| async move {
-                let (subnets, interfaces) = futures::join!(
-                    s.flowlogs.subnets(&vpcs),
-                    s.flowlogs.interfaces(&addrs)
-                );
+                let (subnets, interfaces) =
+                    futures::join!(s.flowlogs.subnets(&vpcs), s.flowlogs.interfaces(&addrs));
                 let result = match (subnets, interfaces) {
                     (Ok(subnets), Ok(interfaces)) => {
                         let mut n = Network::default();
@@ -651,7 +684,10 @@ impl FlowLogsPane {
             };
             match event {
                 QueryEvent::Waiting { attempt, retry_in } => {
-                    d.run.waiting = Some((attempt, now + Duration::from_std(retry_in).unwrap_or_default()));
+                    d.run.waiting = Some((
+                        attempt,
+                        now + Duration::from_std(retry_in).unwrap_or_default(),
+                    ));
                 }
                 QueryEvent::Started { id, start, end } => {
                     d.run.waiting = None;
@@ -701,7 +737,10 @@ impl FlowLogsPane {
         }
         match event {
             QueryEvent::Waiting { attempt, retry_in } => {
-                run.waiting = Some((attempt, now + Duration::from_std(retry_in).unwrap_or_default()));
+                run.waiting = Some((
+                    attempt,
+                    now + Duration::from_std(retry_in).unwrap_or_default(),
+                ));
                 Vec::new()
             }
             QueryEvent::Started { id, start, end } => {
@@ -795,7 +834,9 @@ impl FlowLogsPane {
                 self.pending.clear();
                 let refused = match &e {
                     BackendError::Service {
-                        operation, code, message,
+                        operation,
+                        code,
+                        message,
                     } if operation == "StartQuery" => Some(match malformed_query(&e) {
                         Some(m) => m.to_string(),
                         None => format!("{code}: {message}"),
@@ -806,7 +847,11 @@ impl FlowLogsPane {
                     && let Some(message) = refused
                 {
                     // Back to the editor, with the service's message under the text.
-                    let text = self.custom.as_ref().map(|c| c.query.clone()).unwrap_or_default();
+                    let text = self
+                        .custom
+                        .as_ref()
+                        .map(|c| c.query.clone())
+                        .unwrap_or_default();
                     let mut editor = Editor::open(text);
                     editor.error = Some(message);
                     self.editor = Some(editor);
@@ -820,7 +865,9 @@ impl FlowLogsPane {
     }
 
     fn refresh_interval(&self, shared: &Shared) -> Duration {
-        shared.refresh_every.max(Duration::seconds(MIN_REFRESH_SECONDS))
+        shared
+            .refresh_every
+            .max(Duration::seconds(MIN_REFRESH_SECONDS))
     }
 
     /// The window one step wider (`wider`) or narrower, or the next in the cycle.
@@ -1174,19 +1221,32 @@ impl Pane for FlowLogsPane {
             (Action::NextView, "pivot"),
             (
                 Action::SickZoneOnly,
-                if self.sick_only { "all zones" } else { "sick AZ only" },
+                if self.sick_only {
+                    "all zones"
+                } else {
+                    "sick AZ only"
+                },
             ),
             (Action::DrillDown, "records"),
             (Action::Edit, "edit query"),
             (
                 Action::Act,
-                if self.running() { "stop query" } else { "re-run" },
+                if self.running() {
+                    "stop query"
+                } else {
+                    "re-run"
+                },
             ),
             (Action::ZoomOut, "widen"),
             (Action::ZoomIn, "narrow"),
         ];
         if self.custom.is_some() {
-            h.retain(|(a, _)| !matches!(a, Action::NextView | Action::SickZoneOnly | Action::DrillDown));
+            h.retain(|(a, _)| {
+                !matches!(
+                    a,
+                    Action::NextView | Action::SickZoneOnly | Action::DrillDown
+                )
+            });
         }
         h
     }

@@ -3,8 +3,8 @@
 //! DescribeNetworkInterfaces (the interface, and the resource behind it, holding an
 //! address). Subnets and interfaces are read once per session ([`FlowCache`]).
 
-use super::paging::all_pages;
 use super::Ctx;
+use super::paging::all_pages;
 use crate::backend::BackendError;
 use crate::backend::flowlogs::{Destination, FlowLogSource};
 use crate::model::flowlogs::{InterfaceInfo, LogFormat, Resource, ResourceKind, SubnetInfo};
@@ -40,7 +40,9 @@ pub(crate) async fn flow_logs(ctx: &Ctx<'_>) -> Result<Vec<FlowLogSource>, Backe
             all_pages(SERVICE, OP, ctx.profile, pages, |page| {
                 for f in page.flow_logs() {
                     let destination = match (f.log_destination_type(), f.log_group_name()) {
-                        (Some(LogDestinationType::CloudWatchLogs) | None, Some(g)) if !g.is_empty() => {
+                        (Some(LogDestinationType::CloudWatchLogs) | None, Some(g))
+                            if !g.is_empty() =>
+                        {
                             Destination::LogGroup(g.to_string())
                         }
                         (kind, _) => Destination::Elsewhere {
@@ -95,21 +97,23 @@ pub(crate) async fn subnets(
                 let pages = request.filters(filter.clone()).into_paginator().send();
                 let mut out: Vec<SubnetInfo> = Vec::new();
                 all_pages(SERVICE, OP, ctx.profile, pages, |page| {
-                    out.extend(page.subnets().iter().map(|s| SubnetInfo {
-                        id: s.subnet_id().unwrap_or_default().to_string(),
-                        vpc_id: s.vpc_id().unwrap_or_default().to_string(),
-                        cidrs: s
-                            .cidr_block()
-                            .map(str::to_string)
-                            .into_iter()
-                            .chain(
-                                s.ipv6_cidr_block_association_set()
-                                    .iter()
-                                    .filter_map(|a| a.ipv6_cidr_block().map(str::to_string)),
-                            )
-                            .collect(),
-                        zone_id: s.availability_zone_id().map(str::to_string),
-                        zone_name: s.availability_zone().map(str::to_string),
+                    out.extend(page.subnets().iter().map(|s| {
+                        SubnetInfo {
+                            id: s.subnet_id().unwrap_or_default().to_string(),
+                            vpc_id: s.vpc_id().unwrap_or_default().to_string(),
+                            cidrs: s
+                                .cidr_block()
+                                .map(str::to_string)
+                                .into_iter()
+                                .chain(
+                                    s.ipv6_cidr_block_association_set()
+                                        .iter()
+                                        .filter_map(|a| a.ipv6_cidr_block().map(str::to_string)),
+                                )
+                                .collect(),
+                            zone_id: s.availability_zone_id().map(str::to_string),
+                            zone_name: s.availability_zone().map(str::to_string),
+                        }
                     }));
                 })
                 .await?;
@@ -141,13 +145,21 @@ pub(crate) fn resource_of(n: &NetworkInterface) -> Resource {
         (_, Some(_)) => ResourceKind::Instance,
         (Some(NetworkInterfaceType::NatGateway), _) => ResourceKind::NatGateway,
         (Some(NetworkInterfaceType::Lambda), _) => ResourceKind::Lambda,
-        (Some(NetworkInterfaceType::VpcEndpoint | NetworkInterfaceType::GatewayLoadBalancerEndpoint), _) => {
-            ResourceKind::VpcEndpoint
-        }
+        (
+            Some(
+                NetworkInterfaceType::VpcEndpoint
+                | NetworkInterfaceType::GatewayLoadBalancerEndpoint,
+            ),
+            _,
+        ) => ResourceKind::VpcEndpoint,
         (Some(NetworkInterfaceType::TransitGateway), _) => ResourceKind::TransitGateway,
-        (Some(NetworkInterfaceType::NetworkLoadBalancer | NetworkInterfaceType::GatewayLoadBalancer), _) => {
-            ResourceKind::LoadBalancer
-        }
+        (
+            Some(
+                NetworkInterfaceType::NetworkLoadBalancer
+                | NetworkInterfaceType::GatewayLoadBalancer,
+            ),
+            _,
+        ) => ResourceKind::LoadBalancer,
         _ if description.starts_with("ELB ") => ResourceKind::LoadBalancer,
         _ if description.starts_with("RDSNetworkInterface") => ResourceKind::Database,
         _ if description.starts_with("ElastiCache") => ResourceKind::Cache,
@@ -213,10 +225,7 @@ pub(crate) async fn interfaces(
     {
         let mut known = lock(cache);
         for a in &missing {
-            known.insert(
-                a.clone(),
-                found.iter().find(|i| i.ips.contains(a)).cloned(),
-            );
+            known.insert(a.clone(), found.iter().find(|i| i.ips.contains(a)).cloned());
         }
     }
     let known = lock(cache);

@@ -18,9 +18,9 @@
 mod cloudwatch;
 mod ec2;
 mod elbv2;
+pub mod error;
 mod flow_ec2;
 mod logs;
-pub mod error;
 pub mod pace;
 mod paging;
 mod targets;

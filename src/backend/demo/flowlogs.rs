@@ -169,7 +169,11 @@ fn record(
 ) -> Option<Event> {
     let (eni, subnet) = interface_of(logged_on)?;
     let (subnet_id, _, _, zone_id) = SUBNETS[subnet];
-    let direction = if logged_on == dst { "ingress" } else { "egress" };
+    let direction = if logged_on == dst {
+        "ingress"
+    } else {
+        "egress"
+    };
     Some(Event {
         at,
         message: format!(
@@ -188,11 +192,25 @@ fn minute_records(at: i64, rel: i64, out: &mut Vec<Event>) {
     let scans = 2 + (noise(m, 1) * 4.0) as u64;
     for i in 0..scans {
         let src = SCANNERS[(noise(m, 10 + i) * SCANNERS.len() as f64) as usize];
-        let targets = ["10.20.101.10", "10.20.102.10", "10.20.103.10", "10.20.101.5"];
+        let targets = [
+            "10.20.101.10",
+            "10.20.102.10",
+            "10.20.103.10",
+            "10.20.101.5",
+        ];
         let dst = targets[(noise(m, 20 + i) * targets.len() as f64) as usize];
         let port = if noise(m, 30 + i) < 0.6 { 22 } else { 3389 };
         let sport = 1024 + (noise(m, 40 + i) * 60000.0) as u32;
-        out.extend(record(at + i as i64, src, dst, sport, port, 1, "REJECT", dst));
+        out.extend(record(
+            at + i as i64,
+            src,
+            dst,
+            sport,
+            port,
+            1,
+            "REJECT",
+            dst,
+        ));
     }
     // The app tier talks to the database from every zone.
     for z in 1..=3u64 {
@@ -229,7 +247,7 @@ fn minute_records(at: i64, rel: i64, out: &mut Vec<Event>) {
         }
     }
     // The cache's interface had nothing to log this minute, every ten minutes.
-    if m % 10 == 0
+    if m.is_multiple_of(10)
         && let Some((eni, subnet)) = interface_of("10.20.13.40")
     {
         let (subnet_id, _, _, zone_id) = SUBNETS[subnet];
@@ -264,9 +282,7 @@ fn events(onset: DateTime<Utc>, start: i64, end: i64) -> Vec<Event> {
 type Row = Vec<(String, String)>;
 
 fn field<'a>(row: &'a Row, name: &str) -> Option<&'a str> {
-    row.iter()
-        .find(|(f, _)| f == name)
-        .map(|(_, v)| v.as_str())
+    row.iter().find(|(f, _)| f == name).map(|(_, v)| v.as_str())
 }
 
 fn set(row: &mut Row, name: &str, value: String) {
@@ -591,9 +607,9 @@ fn evaluate(stages: &[Stage], mut rows: Vec<Row>) -> (Vec<Row>, usize) {
                     for (i, (agg, _)) in aggs.iter().enumerate() {
                         acc[i] += match agg {
                             Agg::Count(None) => 1.0,
-                            Agg::Count(Some(f)) => f64::from(u8::from(
-                                field(row, f).is_some_and(|v| v != "-"),
-                            )),
+                            Agg::Count(Some(f)) => {
+                                f64::from(u8::from(field(row, f).is_some_and(|v| v != "-")))
+                            }
                             Agg::Sum(f) => field(row, f)
                                 .and_then(|v| v.parse::<f64>().ok())
                                 .unwrap_or(0.0),
@@ -707,7 +723,13 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// The demo's flow logs: one queryable (custom format), one to S3, one to Firehose.
 pub fn sources() -> Vec<FlowLogSource> {
-    let arn = |svc: &str, what: &str| format!("arn:aws:{svc}:{}:{}:{what}", scenario::REGION, scenario::ACCOUNT);
+    let arn = |svc: &str, what: &str| {
+        format!(
+            "arn:aws:{svc}:{}:{}:{what}",
+            scenario::REGION,
+            scenario::ACCOUNT
+        )
+    };
     vec![
         FlowLogSource {
             id: "fl-0c0ffee5e1ec7ab1e".into(),
@@ -951,9 +973,15 @@ mod tests {
     fn split_windows_merge_to_the_whole() {
         let t = onset().timestamp();
         let q = tally_query(&format());
-        let whole = Tally::from_rows(&tally_rows(&run_query(onset(), &q, t - 900, t + 900, None).expect("q").0));
-        let mut merged = Tally::from_rows(&tally_rows(&run_query(onset(), &q, t - 900, t + 100, None).expect("q").0));
-        merged.merge(&tally_rows(&run_query(onset(), &q, t + 101, t + 900, None).expect("q").0));
+        let whole = Tally::from_rows(&tally_rows(
+            &run_query(onset(), &q, t - 900, t + 900, None).expect("q").0,
+        ));
+        let mut merged = Tally::from_rows(&tally_rows(
+            &run_query(onset(), &q, t - 900, t + 100, None).expect("q").0,
+        ));
+        merged.merge(&tally_rows(
+            &run_query(onset(), &q, t + 101, t + 900, None).expect("q").0,
+        ));
         assert_eq!(merged, whole);
     }
 
@@ -990,7 +1018,10 @@ mod tests {
         let e = run_query(onset(), "stats avg(bytes)", 0, 60, None).expect_err("avg");
         assert!(e.to_string().contains("not available in the demo"), "{e}");
         let e = run_query(onset(), "filter action = REJECT", 0, 60, None).expect_err("unquoted");
-        assert!(crate::backend::flowlogs::malformed_query(&e).is_some(), "{e}");
+        assert!(
+            crate::backend::flowlogs::malformed_query(&e).is_some(),
+            "{e}"
+        );
     }
 
     #[test]
@@ -1024,12 +1055,19 @@ mod tests {
             }
         }
         assert_eq!(seen[0].0, QueryStatus::Scheduled);
-        assert!(seen.iter().any(|(s, n)| *s == QueryStatus::Running && *n > 0), "{seen:?}");
+        assert!(
+            seen.iter()
+                .any(|(s, n)| *s == QueryStatus::Running && *n > 0),
+            "{seen:?}"
+        );
         assert_eq!(seen.last().map(|s| s.0), Some(QueryStatus::Complete));
         assert!(!b.stop_query(&id).await.expect("stop"), "already complete");
         let id = b.start_query(&request).await.expect("starts");
         assert!(b.stop_query(&id).await.expect("stop"));
-        assert_eq!(b.query_results(&id).await.expect("page").status, QueryStatus::Cancelled);
+        assert_eq!(
+            b.query_results(&id).await.expect("page").status,
+            QueryStatus::Cancelled
+        );
         let bad = QueryRequest {
             log_groups: vec!["/nope".into()],
             ..request

@@ -12,34 +12,115 @@ const SERVICE_FORMAT: &str = "${version} ${srcaddr} ${dstaddr} ${srcport} ${dstp
 /// (the page's trailing `#comments` are annotations, not part of the records).
 fn guide_examples() -> Vec<(&'static str, &'static str)> {
     vec![
-        ("", "2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK"),
-        ("", "2 123456789010 eni-1235b8ca123456789 172.31.9.69 172.31.9.12 49761 3389 6 20 4249 1418530010 1418530070 REJECT OK"),
-        ("", "2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA"),
-        ("", "2 123456789010 eni-11111111aaaaaaaaa - - - - - - - 1431280876 1431280934 - SKIPDATA"),
-        ("", "2 123456789010 eni-1235b8ca123456789 203.0.113.12 172.31.16.139 0 0 1 4 336 1432917027 1432917142 ACCEPT OK"),
-        ("", "2 123456789010 eni-1235b8ca123456789 172.31.16.139 203.0.113.12 0 0 1 4 336 1432917094 1432917142 REJECT OK"),
-        ("", "2 123456789010 eni-1235b8ca123456789 2001:db8:1234:a100:8d6e:3477:df66:f105 2001:db8:1234:a102:3304:8879:34cf:4071 34892 22 6 54 8855 1477913708 1477913820 ACCEPT OK"),
-        (TCP_FLAGS_FORMAT, "3 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-01234567890123456 eni-1235b8ca123456789 123456789010 IPv4 52.213.180.42 10.0.0.62 43416 5001 52.213.180.42 10.0.0.62 6 568 8 1566848875 1566848933 ACCEPT 2 OK"),
-        (TCP_FLAGS_FORMAT, "3 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-01234567890123456 eni-1235b8ca123456789 123456789010 IPv4 10.0.0.62 52.213.180.42 5001 43416 10.0.0.62 52.213.180.42 6 376 7 1566848875 1566848933 ACCEPT 18 OK"),
-        (TCP_FLAGS_FORMAT, "3 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-01234567890123456 eni-1235b8ca123456789 123456789010 IPv4 52.213.180.42 10.0.0.62 43418 5001 52.213.180.42 10.0.0.62 6 100701 70 1566848875 1566848933 ACCEPT 2 OK"),
-        (TCP_FLAGS_FORMAT, "3 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-01234567890123456 eni-1235b8ca123456789 123456789010 IPv4 10.0.0.62 52.213.180.42 5001 43418 10.0.0.62 52.213.180.42 6 632 12 1566848875 1566848933 ACCEPT 18 OK"),
-        (TCP_FLAGS_FORMAT, "3 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-01234567890123456 eni-1235b8ca123456789 123456789010 IPv4 10.0.0.62 52.213.180.42 5001 43418 10.0.0.62 52.213.180.42 6 63388 1219 1566848933 1566849113 ACCEPT 1 OK"),
-        (TCP_FLAGS_FORMAT, "3 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-01234567890123456 eni-1235b8ca123456789 123456789010 IPv4 52.213.180.42 10.0.0.62 43418 5001 52.213.180.42 10.0.0.62 6 23294588 15774 1566848933 1566849113 ACCEPT 1 OK"),
-        (TCP_FLAGS_FORMAT, "3 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-01234567890123456 eni-1235b8ca123456789 123456789010 IPv4 52.213.180.42 10.0.0.62 43638 5001 52.213.180.42 10.0.0.62 6 1260 17 1566933133 1566933193 ACCEPT 3 OK"),
+        (
+            "",
+            "2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK",
+        ),
+        (
+            "",
+            "2 123456789010 eni-1235b8ca123456789 172.31.9.69 172.31.9.12 49761 3389 6 20 4249 1418530010 1418530070 REJECT OK",
+        ),
+        (
+            "",
+            "2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA",
+        ),
+        (
+            "",
+            "2 123456789010 eni-11111111aaaaaaaaa - - - - - - - 1431280876 1431280934 - SKIPDATA",
+        ),
+        (
+            "",
+            "2 123456789010 eni-1235b8ca123456789 203.0.113.12 172.31.16.139 0 0 1 4 336 1432917027 1432917142 ACCEPT OK",
+        ),
+        (
+            "",
+            "2 123456789010 eni-1235b8ca123456789 172.31.16.139 203.0.113.12 0 0 1 4 336 1432917094 1432917142 REJECT OK",
+        ),
+        (
+            "",
+            "2 123456789010 eni-1235b8ca123456789 2001:db8:1234:a100:8d6e:3477:df66:f105 2001:db8:1234:a102:3304:8879:34cf:4071 34892 22 6 54 8855 1477913708 1477913820 ACCEPT OK",
+        ),
+        (
+            TCP_FLAGS_FORMAT,
+            "3 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-01234567890123456 eni-1235b8ca123456789 123456789010 IPv4 52.213.180.42 10.0.0.62 43416 5001 52.213.180.42 10.0.0.62 6 568 8 1566848875 1566848933 ACCEPT 2 OK",
+        ),
+        (
+            TCP_FLAGS_FORMAT,
+            "3 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-01234567890123456 eni-1235b8ca123456789 123456789010 IPv4 10.0.0.62 52.213.180.42 5001 43416 10.0.0.62 52.213.180.42 6 376 7 1566848875 1566848933 ACCEPT 18 OK",
+        ),
+        (
+            TCP_FLAGS_FORMAT,
+            "3 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-01234567890123456 eni-1235b8ca123456789 123456789010 IPv4 52.213.180.42 10.0.0.62 43418 5001 52.213.180.42 10.0.0.62 6 100701 70 1566848875 1566848933 ACCEPT 2 OK",
+        ),
+        (
+            TCP_FLAGS_FORMAT,
+            "3 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-01234567890123456 eni-1235b8ca123456789 123456789010 IPv4 10.0.0.62 52.213.180.42 5001 43418 10.0.0.62 52.213.180.42 6 632 12 1566848875 1566848933 ACCEPT 18 OK",
+        ),
+        (
+            TCP_FLAGS_FORMAT,
+            "3 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-01234567890123456 eni-1235b8ca123456789 123456789010 IPv4 10.0.0.62 52.213.180.42 5001 43418 10.0.0.62 52.213.180.42 6 63388 1219 1566848933 1566849113 ACCEPT 1 OK",
+        ),
+        (
+            TCP_FLAGS_FORMAT,
+            "3 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-01234567890123456 eni-1235b8ca123456789 123456789010 IPv4 52.213.180.42 10.0.0.62 43418 5001 52.213.180.42 10.0.0.62 6 23294588 15774 1566848933 1566849113 ACCEPT 1 OK",
+        ),
+        (
+            TCP_FLAGS_FORMAT,
+            "3 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-01234567890123456 eni-1235b8ca123456789 123456789010 IPv4 52.213.180.42 10.0.0.62 43638 5001 52.213.180.42 10.0.0.62 6 1260 17 1566933133 1566933193 ACCEPT 3 OK",
+        ),
         // Two spaces after 43638: the page has them; runs of spaces separate fields.
-        (TCP_FLAGS_FORMAT, "3 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-01234567890123456 eni-1235b8ca123456789 123456789010 IPv4 10.0.0.62 52.213.180.42 5001 43638  10.0.0.62 52.213.180.42 6 967 14 1566933133 1566933193 ACCEPT 19 OK"),
-        (NAT_FORMAT, "- eni-1235b8ca123456789 10.0.1.5 10.0.0.220 10.0.1.5 203.0.113.5"),
-        (NAT_FORMAT, "- eni-1235b8ca123456789 10.0.0.220 203.0.113.5 10.0.0.220 203.0.113.5"),
-        (NAT_FORMAT, "- eni-1235b8ca123456789 203.0.113.5 10.0.0.220 203.0.113.5 10.0.0.220"),
-        (NAT_FORMAT, "- eni-1235b8ca123456789 10.0.0.220 10.0.1.5 203.0.113.5 10.0.1.5"),
-        (NAT_FORMAT, "i-01234567890123456 eni-1111aaaa2222bbbb3 10.0.1.5 203.0.113.5 10.0.1.5 203.0.113.5"),
-        (NAT_FORMAT, "i-01234567890123456 eni-1111aaaa2222bbbb3 203.0.113.5 10.0.1.5 203.0.113.5 10.0.1.5"),
-        (TGW_FORMAT, "3 eni-33333333333333333 123456789010 vpc-abcdefab012345678 subnet-22222222bbbbbbbbb i-01234567890123456 10.20.33.164 10.40.2.236 39812 80 6 3 IPv4 10.20.33.164 10.40.2.236 ACCEPT OK"),
-        (TGW_FORMAT, "3 eni-33333333333333333 123456789010 vpc-abcdefab012345678 subnet-22222222bbbbbbbbb i-01234567890123456 10.40.2.236 10.20.33.164 80 39812 6 19 IPv4 10.40.2.236 10.20.33.164 ACCEPT OK"),
-        (TGW_FORMAT, "3 eni-11111111111111111 123456789010 vpc-abcdefab012345678 subnet-11111111aaaaaaaaa - 10.40.1.175 10.40.2.236 39812 80 6 3 IPv4 10.20.33.164 10.40.2.236 ACCEPT OK"),
-        (TGW_FORMAT, "3 eni-22222222222222222 123456789010 vpc-abcdefab012345678 subnet-22222222bbbbbbbbb - 10.40.2.236 10.40.2.31 80 39812 6 19 IPv4 10.40.2.236 10.20.33.164 ACCEPT OK"),
-        (SERVICE_FORMAT, "5 52.95.128.179 10.0.0.71 80 34210 6 1616729292 1616729349 IPv4 14 15044 123456789012 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-0c50d5961bcb2d47b eni-1235b8ca123456789 ap-southeast-2 apse2-az3 - - ACCEPT 19 52.95.128.179 10.0.0.71 S3 - - ingress OK"),
-        (SERVICE_FORMAT, "5 10.0.0.71 52.95.128.179 34210 80 6 1616729292 1616729349 IPv4 7 471 123456789012 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-0c50d5961bcb2d47b eni-1235b8ca123456789 ap-southeast-2 apse2-az3 - - ACCEPT 3 10.0.0.71 52.95.128.179 - S3 8 egress OK"),
+        (
+            TCP_FLAGS_FORMAT,
+            "3 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-01234567890123456 eni-1235b8ca123456789 123456789010 IPv4 10.0.0.62 52.213.180.42 5001 43638  10.0.0.62 52.213.180.42 6 967 14 1566933133 1566933193 ACCEPT 19 OK",
+        ),
+        (
+            NAT_FORMAT,
+            "- eni-1235b8ca123456789 10.0.1.5 10.0.0.220 10.0.1.5 203.0.113.5",
+        ),
+        (
+            NAT_FORMAT,
+            "- eni-1235b8ca123456789 10.0.0.220 203.0.113.5 10.0.0.220 203.0.113.5",
+        ),
+        (
+            NAT_FORMAT,
+            "- eni-1235b8ca123456789 203.0.113.5 10.0.0.220 203.0.113.5 10.0.0.220",
+        ),
+        (
+            NAT_FORMAT,
+            "- eni-1235b8ca123456789 10.0.0.220 10.0.1.5 203.0.113.5 10.0.1.5",
+        ),
+        (
+            NAT_FORMAT,
+            "i-01234567890123456 eni-1111aaaa2222bbbb3 10.0.1.5 203.0.113.5 10.0.1.5 203.0.113.5",
+        ),
+        (
+            NAT_FORMAT,
+            "i-01234567890123456 eni-1111aaaa2222bbbb3 203.0.113.5 10.0.1.5 203.0.113.5 10.0.1.5",
+        ),
+        (
+            TGW_FORMAT,
+            "3 eni-33333333333333333 123456789010 vpc-abcdefab012345678 subnet-22222222bbbbbbbbb i-01234567890123456 10.20.33.164 10.40.2.236 39812 80 6 3 IPv4 10.20.33.164 10.40.2.236 ACCEPT OK",
+        ),
+        (
+            TGW_FORMAT,
+            "3 eni-33333333333333333 123456789010 vpc-abcdefab012345678 subnet-22222222bbbbbbbbb i-01234567890123456 10.40.2.236 10.20.33.164 80 39812 6 19 IPv4 10.40.2.236 10.20.33.164 ACCEPT OK",
+        ),
+        (
+            TGW_FORMAT,
+            "3 eni-11111111111111111 123456789010 vpc-abcdefab012345678 subnet-11111111aaaaaaaaa - 10.40.1.175 10.40.2.236 39812 80 6 3 IPv4 10.20.33.164 10.40.2.236 ACCEPT OK",
+        ),
+        (
+            TGW_FORMAT,
+            "3 eni-22222222222222222 123456789010 vpc-abcdefab012345678 subnet-22222222bbbbbbbbb - 10.40.2.236 10.40.2.31 80 39812 6 19 IPv4 10.40.2.236 10.20.33.164 ACCEPT OK",
+        ),
+        (
+            SERVICE_FORMAT,
+            "5 52.95.128.179 10.0.0.71 80 34210 6 1616729292 1616729349 IPv4 14 15044 123456789012 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-0c50d5961bcb2d47b eni-1235b8ca123456789 ap-southeast-2 apse2-az3 - - ACCEPT 19 52.95.128.179 10.0.0.71 S3 - - ingress OK",
+        ),
+        (
+            SERVICE_FORMAT,
+            "5 10.0.0.71 52.95.128.179 34210 80 6 1616729292 1616729349 IPv4 7 471 123456789012 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-0c50d5961bcb2d47b eni-1235b8ca123456789 ap-southeast-2 apse2-az3 - - ACCEPT 3 10.0.0.71 52.95.128.179 - S3 8 egress OK",
+        ),
     ]
 }
 
@@ -74,8 +155,14 @@ fn default_reject_record_fields() {
 #[test]
 fn nodata_and_skipdata_have_no_addresses() {
     for (status, line) in [
-        (LogStatus::NoData, "2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA"),
-        (LogStatus::SkipData, "2 123456789010 eni-11111111aaaaaaaaa - - - - - - - 1431280876 1431280934 - SKIPDATA"),
+        (
+            LogStatus::NoData,
+            "2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA",
+        ),
+        (
+            LogStatus::SkipData,
+            "2 123456789010 eni-11111111aaaaaaaaa - - - - - - - 1431280876 1431280934 - SKIPDATA",
+        ),
     ] {
         let r = parse_record(&LogFormat::default(), line).expect("parses");
         assert_eq!(r.log_status, Some(status));
@@ -100,8 +187,14 @@ fn custom_fields_land_where_they_belong() {
     assert_eq!(r.az_id.as_deref(), Some("apse2-az3"));
     assert_eq!(r.tcp_flags, Some(19));
     assert_eq!(r.subnet_id.as_deref(), Some("subnet-aaaaaaaa012345678"));
-    assert!(r.other.contains(&("pkt-src-aws-service".into(), "S3".into())));
-    assert!(r.other.contains(&("flow-direction".into(), "ingress".into())));
+    assert!(
+        r.other
+            .contains(&("pkt-src-aws-service".into(), "S3".into()))
+    );
+    assert!(
+        r.other
+            .contains(&("flow-direction".into(), "ingress".into()))
+    );
     // The NAT example: instance-id `-` is absent, pkt-dstaddr differs from dstaddr.
     let nat = LogFormat::parse(NAT_FORMAT).expect("format");
     let r = parse_record(&nat, guide_examples()[15].1).expect("parses");
@@ -115,7 +208,10 @@ fn v7_ecs_fields_are_known() {
         .expect("format");
     assert_eq!(f.version(), 7);
     let r = parse_record(&f, "7 eni-1 prod-cluster 0a1b2c").expect("parses");
-    assert!(r.other.contains(&("ecs-cluster-name".into(), "prod-cluster".into())));
+    assert!(
+        r.other
+            .contains(&("ecs-cluster-name".into(), "prod-cluster".into()))
+    );
 }
 
 #[test]
@@ -145,8 +241,20 @@ fn insights_names_match_the_discovered_ones() {
     assert_eq!(
         names,
         [
-            "version", "accountId", "interfaceId", "srcAddr", "dstAddr", "srcPort", "dstPort",
-            "protocol", "packets", "bytes", "start", "end", "action", "logStatus"
+            "version",
+            "accountId",
+            "interfaceId",
+            "srcAddr",
+            "dstAddr",
+            "srcPort",
+            "dstPort",
+            "protocol",
+            "packets",
+            "bytes",
+            "start",
+            "end",
+            "action",
+            "logStatus"
         ]
     );
     assert_eq!(insights_name("pkt-srcaddr"), "pktSrcAddr");
@@ -173,7 +281,10 @@ fn custom_format_query_parses_every_field_first() {
         "{q}"
     );
     // No port, protocol or bytes in this format: not grouped by, not summed.
-    assert!(q.contains("stats count(*) as rejects by srcAddr, dstAddr, interfaceId"), "{q}");
+    assert!(
+        q.contains("stats count(*) as rejects by srcAddr, dstAddr, interfaceId"),
+        "{q}"
+    );
 }
 
 #[test]
@@ -189,20 +300,37 @@ fn records_query_filters_the_row() {
     assert!(q.contains("filter action = \"REJECT\" and srcAddr = \"10.20.2.31\" and dstAddr = \"10.20.11.25\" and dstPort = 5432 and protocol = 6"), "{q}");
     assert!(q.ends_with("limit 50"));
     let by_src = records_query(&LogFormat::default(), &key, Pivot::Source, 50);
-    assert!(by_src.contains("filter action = \"REJECT\" and srcAddr = \"10.20.2.31\"\n"), "{by_src}");
+    assert!(
+        by_src.contains("filter action = \"REJECT\" and srcAddr = \"10.20.2.31\"\n"),
+        "{by_src}"
+    );
 }
 
 fn at(s: i64) -> DateTime<Utc> {
-    chrono::TimeZone::timestamp_opt(&Utc, s, 0).single().expect("time")
+    chrono::TimeZone::timestamp_opt(&Utc, s, 0)
+        .single()
+        .expect("time")
 }
 
 #[test]
 fn refresh_ranges_split_settled_and_recent() {
     let lag = chrono::Duration::minutes(10);
     let r = refresh_ranges(at(0), None, at(3600), lag);
-    assert_eq!(r, vec![(at(0), at(3000), Part::Settled), (at(3001), at(3600), Part::Recent)]);
+    assert_eq!(
+        r,
+        vec![
+            (at(0), at(3000), Part::Settled),
+            (at(3001), at(3600), Part::Recent)
+        ]
+    );
     let r = refresh_ranges(at(0), Some(at(3000)), at(3660), lag);
-    assert_eq!(r, vec![(at(3001), at(3060), Part::Settled), (at(3061), at(3660), Part::Recent)]);
+    assert_eq!(
+        r,
+        vec![
+            (at(3001), at(3060), Part::Settled),
+            (at(3061), at(3660), Part::Recent)
+        ]
+    );
     // Refreshed again within the lag: nothing new is settled.
     let r = refresh_ranges(at(0), Some(at(3060)), at(3630), lag);
     assert_eq!(r, vec![(at(3061), at(3630), Part::Recent)]);
@@ -238,14 +366,28 @@ fn result_rows_map_to_tally_rows() {
     let custom: ResultRow = vec![("@message".into(), "x".into())];
     let rows = tally_rows(&[r, custom]);
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0].count, Count { rejects: 12, bytes: 720 });
+    assert_eq!(
+        rows[0].count,
+        Count {
+            rejects: 12,
+            bytes: 720
+        }
+    );
     assert_eq!(rows[0].key.dst_port, Some(5432));
 }
 
 fn network() -> (Network, ZoneMap) {
     let zones = ZoneMap::new(vec![
-        Zone { name: "us-east-1a".into(), id: "use1-az4".into(), state: "available".into() },
-        Zone { name: "us-east-1b".into(), id: "use1-az6".into(), state: "available".into() },
+        Zone {
+            name: "us-east-1a".into(),
+            id: "use1-az4".into(),
+            state: "available".into(),
+        },
+        Zone {
+            name: "us-east-1b".into(),
+            id: "use1-az6".into(),
+            state: "available".into(),
+        },
     ]);
     let mut n = Network::default();
     n.add_subnets(vec![
@@ -270,7 +412,10 @@ fn network() -> (Network, ZoneMap) {
         subnet_id: Some("subnet-db-a".into()),
         zone_id: None,
         zone_name: Some("us-east-1a".into()),
-        resource: Resource { kind: ResourceKind::Database, name: "orders-db".into() },
+        resource: Resource {
+            kind: ResourceKind::Database,
+            name: "orders-db".into(),
+        },
     }]);
     (n, zones)
 }
@@ -281,10 +426,17 @@ fn addresses_are_placed_by_interface_then_subnet_then_outside() {
     let db = n.place("10.20.11.25", &zones);
     assert_eq!(db.placed_by, PlacedBy::Interface);
     assert_eq!(db.zone_id.as_deref(), Some("use1-az4"), "name mapped to ID");
-    assert_eq!(db.resource.as_ref().map(|r| r.kind.clone()), Some(ResourceKind::Database));
+    assert_eq!(
+        db.resource.as_ref().map(|r| r.kind.clone()),
+        Some(ResourceKind::Database)
+    );
     let app = n.place("10.20.2.31", &zones);
     assert_eq!(app.placed_by, PlacedBy::Subnet);
-    assert_eq!(app.subnet_id.as_deref(), Some("subnet-app-b"), "most specific subnet");
+    assert_eq!(
+        app.subnet_id.as_deref(),
+        Some("subnet-app-b"),
+        "most specific subnet"
+    );
     assert_eq!(app.zone_id.as_deref(), Some("use1-az6"));
     let v6 = n.place("2600:1f18:1:2::17", &zones);
     assert_eq!(v6.subnet_id.as_deref(), Some("subnet-app-b"));
@@ -302,15 +454,19 @@ fn pivots_regroup_and_mark_the_sick_zone() {
         row("10.20.2.32", "10.20.11.25", 5432, 30),
         row("198.51.100.7", "10.20.11.25", 22, 5),
     ];
-    let places: HashMap<String, Place> = ["10.20.2.31", "10.20.2.32", "198.51.100.7", "10.20.11.25"]
-        .into_iter()
-        .map(|a| (a.to_string(), n.place(a, &zones)))
-        .collect();
+    let places: HashMap<String, Place> =
+        ["10.20.2.31", "10.20.2.32", "198.51.100.7", "10.20.11.25"]
+            .into_iter()
+            .map(|a| (a.to_string(), n.place(a, &zones)))
+            .collect();
     let pair = pivot_rows(&rows, Pivot::Pair, &places, Some("use1-az6"));
     assert_eq!(pair.len(), 3);
     assert_eq!(pair[0].label, "10.20.2.31 → 10.20.11.25:5432/TCP");
     assert!(pair[0].from_sick && pair[1].from_sick && !pair[2].from_sick);
-    assert_eq!((pair[0].src_zone.as_str(), pair[0].dst_zone.as_str()), ("use1-az6", "use1-az4"));
+    assert_eq!(
+        (pair[0].src_zone.as_str(), pair[0].dst_zone.as_str()),
+        ("use1-az6", "use1-az4")
+    );
     let by_zone = pivot_rows(&rows, Pivot::Zone, &places, Some("use1-az6"));
     assert_eq!(by_zone[0].label, "use1-az6 → use1-az4");
     assert_eq!(by_zone[0].count.rejects, 70);
@@ -323,7 +479,10 @@ fn pivots_regroup_and_mark_the_sick_zone() {
     let by_port = pivot_rows(&rows, Pivot::Port, &places, None);
     assert_eq!(by_port[0].label, "5432/TCP");
     for p in Pivot::ALL {
-        let total: u64 = pivot_rows(&rows, p, &places, None).iter().map(|r| r.count.rejects).sum();
+        let total: u64 = pivot_rows(&rows, p, &places, None)
+            .iter()
+            .map(|r| r.count.rejects)
+            .sum();
         assert_eq!(total, 75, "{p:?} keeps every REJECT");
         assert_eq!(p.next(true).next(false), p);
     }
@@ -339,9 +498,13 @@ fn money_and_bytes_read_short() {
 }
 
 fn arb_row() -> impl Strategy<Value = TallyRow> {
-    (0u8..4, 0u8..4, prop::sample::select(vec![22u16, 3389, 5432]), 1u64..50).prop_map(
-        |(s, d, port, n)| row(&format!("10.0.0.{s}"), &format!("10.0.1.{d}"), port, n),
+    (
+        0u8..4,
+        0u8..4,
+        prop::sample::select(vec![22u16, 3389, 5432]),
+        1u64..50,
     )
+        .prop_map(|(s, d, port, n)| row(&format!("10.0.0.{s}"), &format!("10.0.1.{d}"), port, n))
 }
 
 proptest! {

@@ -121,17 +121,37 @@ async fn stop_query_runs_once_when_the_view_changes() {
     let fake = Arc::new(Counting::default());
     let (mut jobs, mut rx) = Jobs::with_channel(services_with(fake.clone()));
     jobs.apply(job("tally"));
-    assert!(matches!(next_event(&mut rx).await, QueryEvent::Started { .. }));
+    assert!(matches!(
+        next_event(&mut rx).await,
+        QueryEvent::Started { .. }
+    ));
     assert!(matches!(next_event(&mut rx).await, QueryEvent::Page(_)));
     // A newer query of the same kind (the window changed) replaces it.
     jobs.apply(job("tally"));
-    assert!(matches!(next_event(&mut rx).await, QueryEvent::Started { .. }));
+    assert!(matches!(
+        next_event(&mut rx).await,
+        QueryEvent::Started { .. }
+    ));
     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    assert_eq!(fake.stops.load(Ordering::SeqCst), 1, "the replaced query stopped");
-    jobs.apply(Effect::Cancel { pane: ID, kind: "tally" });
-    jobs.apply(Effect::Cancel { pane: ID, kind: "tally" });
+    assert_eq!(
+        fake.stops.load(Ordering::SeqCst),
+        1,
+        "the replaced query stopped"
+    );
+    jobs.apply(Effect::Cancel {
+        pane: ID,
+        kind: "tally",
+    });
+    jobs.apply(Effect::Cancel {
+        pane: ID,
+        kind: "tally",
+    });
     assert_eq!(jobs.shutdown(std::time::Duration::from_secs(1)).await, 0);
-    assert_eq!(fake.stops.load(Ordering::SeqCst), 2, "each query stopped exactly once");
+    assert_eq!(
+        fake.stops.load(Ordering::SeqCst),
+        2,
+        "each query stopped exactly once"
+    );
 }
 
 #[tokio::test]
@@ -169,16 +189,22 @@ async fn limit_exceeded_is_a_visible_wait_then_a_retry() {
     });
     fake.limited.store(2, Ordering::SeqCst);
     let (mut jobs, mut rx) = Jobs::with_channel(services_with(fake.clone()));
-    jobs.apply(Effect::Run(Job::new(ID, "tally", 1, "test", |s: Services, r| async move {
-        run_insights(
-            s,
-            r,
-            request(),
-            Purpose::Tally(Part::Settled),
-            std::time::Duration::from_millis(5),
-        )
-        .await;
-    })));
+    jobs.apply(Effect::Run(Job::new(
+        ID,
+        "tally",
+        1,
+        "test",
+        |s: Services, r| async move {
+            run_insights(
+                s,
+                r,
+                request(),
+                Purpose::Tally(Part::Settled),
+                std::time::Duration::from_millis(5),
+            )
+            .await;
+        },
+    )));
     let first = next_event(&mut rx).await;
     assert!(
         matches!(first, QueryEvent::Waiting { attempt: 1, retry_in } if retry_in == std::time::Duration::from_millis(5)),
@@ -189,7 +215,10 @@ async fn limit_exceeded_is_a_visible_wait_then_a_retry() {
         matches!(second, QueryEvent::Waiting { attempt: 2, retry_in } if retry_in == std::time::Duration::from_millis(10)),
         "doubles: {second:?}"
     );
-    assert!(matches!(next_event(&mut rx).await, QueryEvent::Started { .. }));
+    assert!(matches!(
+        next_event(&mut rx).await,
+        QueryEvent::Started { .. }
+    ));
     jobs.shutdown(std::time::Duration::from_secs(1)).await;
 }
 
@@ -260,23 +289,38 @@ impl Demo {
 async fn the_demo_tally_blames_the_sick_zone_and_pivots() {
     let mut d = Demo::start(t0()).await;
     let p = d.pane();
-    assert_eq!(p.log_groups, vec![crate::backend::demo::flowlogs::LOG_GROUP.to_string()]);
-    assert!(!p.format.is_default(), "the demo's format is custom: queries parse");
+    assert_eq!(
+        p.log_groups,
+        vec![crate::backend::demo::flowlogs::LOG_GROUP.to_string()]
+    );
+    assert!(
+        !p.format.is_default(),
+        "the demo's format is custom: queries parse"
+    );
     assert_eq!(p.not_queryable().len(), 2, "S3 and Firehose listed");
     assert_eq!(p.sick_zone_id.as_deref(), Some("use1-az6"));
     let top = &p.rows[0];
     assert!(top.from_sick, "{top:?}");
-    assert_eq!((top.src_zone.as_str(), top.dst_zone.as_str()), ("use1-az6", "use1-az4"));
+    assert_eq!(
+        (top.src_zone.as_str(), top.dst_zone.as_str()),
+        ("use1-az6", "use1-az4")
+    );
     assert!(top.label.ends_with("10.20.11.25:5432/TCP"), "{}", top.label);
     let subject = d.app.shared.reach_subject.clone().expect("published");
-    assert_eq!(subject.dst_interface.as_deref(), Some("eni-0db0orders5e1ec7a"));
+    assert_eq!(
+        subject.dst_interface.as_deref(),
+        Some("eni-0db0orders5e1ec7a")
+    );
     assert!(subject.src_interface.is_some());
 
     d.act(Action::Focus2, t0());
     d.act(Action::SickZoneOnly, t0());
     let p = d.pane();
     assert!(!p.rows.is_empty() && p.rows.iter().all(|r| r.from_sick));
-    assert!(p.rows.iter().all(|r| r.label.contains("10.20.11.25:5432")), "only the database");
+    assert!(
+        p.rows.iter().all(|r| r.label.contains("10.20.11.25:5432")),
+        "only the database"
+    );
     d.act(Action::SickZoneOnly, t0());
     for _ in 0..6 {
         d.act(Action::NextView, t0());
@@ -310,7 +354,10 @@ async fn a_refresh_queries_only_new_minutes_and_merges_to_the_whole_window() {
     )
     .expect("runs");
     assert_eq!(incremental, stats.bytes_scanned);
-    assert!(incremental < first_bytes / 2.0, "{incremental} vs {first_bytes}");
+    assert!(
+        incremental < first_bytes / 2.0,
+        "{incremental} vs {first_bytes}"
+    );
     let merged = crate::model::flowlogs::Tally::from_rows(&p.tally_rows());
     // The same window queried whole gives the same counts.
     let start = p.window_start.expect("window");
@@ -341,7 +388,10 @@ async fn edit_run_malformed_and_saved_queries() {
     d.key(KeyCode::Char('r'), KeyModifiers::CONTROL, t0());
     d.settle(t0()).await;
     let ed = d.pane().editor.clone().expect("editor reopened");
-    assert!(ed.error.as_deref().is_some_and(|e| e.contains("quote")), "{ed:?}");
+    assert!(
+        ed.error.as_deref().is_some_and(|e| e.contains("quote")),
+        "{ed:?}"
+    );
     // A saved query, picked and run.
     d.key(KeyCode::Char('n'), KeyModifiers::CONTROL, t0());
     assert_eq!(d.pane().editor.as_ref().and_then(|e| e.saved), Some(0));
@@ -353,8 +403,15 @@ async fn edit_run_malformed_and_saved_queries() {
     assert_eq!(c.columns, ["srcAddr", "azId", "rejects"]);
     // The record's az-id is the zone of the interface that logged the REJECT: the
     // database's (use1-az4), not the callers' (use1-az6) — why the pane places both ends.
-    assert!(c.rows.iter().all(|r| r.iter().any(|(f, v)| f == "azId" && v == "use1-az4")));
-    assert!(c.rows.iter().all(|r| r.iter().any(|(f, v)| f == "srcAddr" && v.starts_with("10.20.2."))));
+    assert!(
+        c.rows
+            .iter()
+            .all(|r| r.iter().any(|(f, v)| f == "azId" && v == "use1-az4"))
+    );
+    assert!(c.rows.iter().all(|r| {
+        r.iter()
+            .any(|(f, v)| f == "srcAddr" && v.starts_with("10.20.2."))
+    }));
     // `a` re-runs it; `e` then Ctrl-U and Ctrl-R go back to the tally.
     d.act(Action::Edit, t0());
     d.key(KeyCode::Char('u'), KeyModifiers::CONTROL, t0());
@@ -377,12 +434,19 @@ async fn enter_lists_the_raw_records_and_esc_stops_their_query() {
     for r in &drill.records {
         let rec = r.record.as_ref().expect("parsed");
         assert_eq!(rec.dstport, Some(5432));
-        assert_eq!(rec.az_id.as_deref(), Some("use1-az4"), "logged at the database");
+        assert_eq!(
+            rec.az_id.as_deref(),
+            Some("use1-az4"),
+            "logged at the database"
+        );
     }
     d.act(Action::Back, t0());
     assert!(d.pane().drill.is_none());
     let e = d.app.update(Msg::Tick, t0());
-    assert!(e.iter().any(|e| e.key() == "cancel flowlogs/records"), "{e:?}");
+    assert!(
+        e.iter().any(|e| e.key() == "cancel flowlogs/records"),
+        "{e:?}"
+    );
     d.jobs.shutdown(std::time::Duration::from_secs(1)).await;
 }
 
