@@ -1,5 +1,6 @@
 //! Where data comes from, split by capability: [`Account`], [`Targets`] (load
-//! balancers, zones, target health), [`Metrics`]; [`Services`] bundles them for jobs.
+//! balancers, zones, target health), [`Metrics`], [`flowlogs::FlowLogs`] (flow logs,
+//! Logs Insights queries, subnets and interfaces); [`Services`] bundles them for jobs.
 //! Each takes and returns domain types (`crate::model`); `aws` implements them with the
 //! official SDK clients (one file per capability), `demo` computes them from the
 //! simulated incident. SDK types never leave `backend/aws/`.
