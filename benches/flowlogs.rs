@@ -2,8 +2,9 @@
 //!
 //! - `flowlogs/scroll_10k`: one `j` on a 10,000-row tally and the full 160x48 frame
 //!   drawn after it (what a keypress costs).
-//! - `flowlogs/resort_10k/<pivot>`: a pivot change on 10,000 tally keys (regroup, place,
-//!   sort) and the frame after it.
+//! - `flowlogs/resort_10k/<pivot>`: a pivot change on 10,000 tally keys (regroup and
+//!   sort, what `]` does) and the frame after it.
+//! - `flowlogs/merge_10k`: new counts arriving (merge 10,000 keys, place, regroup).
 //! - before the timings, the bytes Logs Insights would scan over one hour with the
 //!   pane open and refreshing every minute, incremental (new minutes + the 10-minute
 //!   delivery lag) vs re-scanning the whole one-hour window each time, computed over
@@ -20,8 +21,8 @@ use grayscope::app::{App, Msg};
 use grayscope::backend::demo::flowlogs::{FORMAT, run_query};
 use grayscope::keymap::Keymap;
 use grayscope::model::flowlogs::{
-    Count, DELIVERY_LAG_MINUTES, LogFormat, Pivot, Tally, TallyKey, TallyRow, fmt_bytes,
-    fmt_usd, refresh_ranges, scan_cost_usd, tally_query,
+    Count, DELIVERY_LAG_MINUTES, LogFormat, Pivot, Tally, TallyKey, TallyRow, fmt_bytes, fmt_usd,
+    refresh_ranges, scan_cost_usd, tally_query,
 };
 use grayscope::{Cli, ui};
 use ratatui::buffer::Buffer;
@@ -85,13 +86,18 @@ fn bench(c: &mut Criterion) {
             b.iter(|| {
                 app.with_pane_mut::<FlowLogsPane>(|p, shared| {
                     p.pivot = pivot;
-                    p.recompute(shared);
+                    p.regroup(shared);
                 });
                 buf.reset();
                 ui::render(area, &mut buf, black_box(&app));
             })
         });
     }
+    group.bench_function("merge_10k", |b| {
+        b.iter(|| {
+            app.with_pane_mut::<FlowLogsPane>(|p, shared| p.recompute(shared));
+        })
+    });
     group.finish();
 }
 
@@ -100,7 +106,10 @@ fn bench(c: &mut Criterion) {
 fn bytes_over_an_hour() {
     let format = LogFormat::parse(FORMAT).expect("format");
     let query = tally_query(&format);
-    let opened = Utc.with_ymd_and_hms(2026, 11, 22, 3, 12, 0).single().expect("t");
+    let opened = Utc
+        .with_ymd_and_hms(2026, 11, 22, 3, 12, 0)
+        .single()
+        .expect("t");
     let onset = opened - ChronoDuration::minutes(9);
     let lag = ChronoDuration::minutes(DELIVERY_LAG_MINUTES);
     let scan = |a: chrono::DateTime<Utc>, b: chrono::DateTime<Utc>| {

@@ -821,8 +821,9 @@ pub struct PivotRow {
     pub dst_zone: String,
     /// Every source of the row is in the blamed zone.
     pub from_sick: bool,
-    /// The key with the most REJECTs in the row (Enter and the Reachability subject).
-    pub top: TallyKey,
+    /// Index (in the rows it was grouped from) of the key with the most REJECTs in the
+    /// row: what Enter and the Reachability subject use.
+    pub top: usize,
     /// How many tally keys the row holds.
     pub keys: usize,
 }
@@ -830,6 +831,25 @@ pub struct PivotRow {
 fn merge_zone(a: &mut String, b: &str) {
     if a != b {
         *a = "*".into();
+    }
+}
+
+/// What a row groups by, borrowed from the tally (no string is built per key).
+#[derive(Hash, PartialEq, Eq)]
+enum GroupKey<'a> {
+    Pair(&'a TallyKey),
+    Address(&'a str),
+    Port(Option<u16>, Option<u8>),
+    Interface(Option<&'a str>),
+    Places(&'a str, &'a str),
+}
+
+fn port_label(port: Option<u16>, protocol: Option<u8>) -> String {
+    match (port, protocol) {
+        (Some(p), Some(pr)) => format!("{p}/{}", protocol_name(pr)),
+        (Some(p), None) => p.to_string(),
+        (None, Some(pr)) => protocol_name(pr),
+        (None, None) => "*".into(),
     }
 }
 
@@ -845,30 +865,28 @@ pub fn pivot_rows(
     let outside = Place::outside();
     let place = |a: &str| places.get(a).unwrap_or(&outside);
     // Each group with the REJECTs of its top key.
-    let mut groups: HashMap<String, (PivotRow, u64)> = HashMap::with_capacity(rows.len());
-    for r in rows {
+    let mut groups: HashMap<GroupKey, (PivotRow, u64)> = HashMap::with_capacity(rows.len());
+    for (i, r) in rows.iter().enumerate() {
         let (sp, dp) = (place(&r.key.src), place(&r.key.dst));
-        let port = match (r.key.dst_port, r.key.protocol) {
-            (Some(p), Some(pr)) => format!("{p}/{}", protocol_name(pr)),
-            (Some(p), None) => p.to_string(),
-            (None, Some(pr)) => protocol_name(pr),
-            (None, None) => "*".into(),
+        let subnet = |p: &'_ Place| -> String {
+            p.subnet_id
+                .clone()
+                .unwrap_or_else(|| p.zone_label().to_string())
         };
-        let label = match pivot {
-            Pivot::Pair => format!("{} → {}:{port}", r.key.src, r.key.dst),
-            Pivot::Source => r.key.src.clone(),
-            Pivot::Destination => r.key.dst.clone(),
-            Pivot::Port => port,
-            Pivot::Interface => r.key.interface.clone().unwrap_or_else(|| "?".into()),
-            Pivot::Subnet => format!(
-                "{} → {}",
+        let key = match pivot {
+            Pivot::Pair => GroupKey::Pair(&r.key),
+            Pivot::Source => GroupKey::Address(&r.key.src),
+            Pivot::Destination => GroupKey::Address(&r.key.dst),
+            Pivot::Port => GroupKey::Port(r.key.dst_port, r.key.protocol),
+            Pivot::Interface => GroupKey::Interface(r.key.interface.as_deref()),
+            Pivot::Subnet => GroupKey::Places(
                 sp.subnet_id.as_deref().unwrap_or(sp.zone_label()),
-                dp.subnet_id.as_deref().unwrap_or(dp.zone_label())
+                dp.subnet_id.as_deref().unwrap_or(dp.zone_label()),
             ),
-            Pivot::Zone => format!("{} → {}", sp.zone_label(), dp.zone_label()),
+            Pivot::Zone => GroupKey::Places(sp.zone_label(), dp.zone_label()),
         };
         let sick = sick_zone.is_some() && sp.zone_id.as_deref() == sick_zone;
-        match groups.get_mut(&label) {
+        match groups.get_mut(&key) {
             Some((g, top)) => {
                 g.count.rejects += r.count.rejects;
                 g.count.bytes += r.count.bytes;
@@ -877,13 +895,27 @@ pub fn pivot_rows(
                 g.from_sick &= sick;
                 g.keys += 1;
                 if r.count.rejects > *top {
-                    g.top = r.key.clone();
+                    g.top = i;
                     *top = r.count.rejects;
                 }
             }
             None => {
+                let label = match pivot {
+                    Pivot::Pair => format!(
+                        "{} → {}:{}",
+                        r.key.src,
+                        r.key.dst,
+                        port_label(r.key.dst_port, r.key.protocol)
+                    ),
+                    Pivot::Source => r.key.src.clone(),
+                    Pivot::Destination => r.key.dst.clone(),
+                    Pivot::Port => port_label(r.key.dst_port, r.key.protocol),
+                    Pivot::Interface => r.key.interface.clone().unwrap_or_else(|| "?".into()),
+                    Pivot::Subnet => format!("{} → {}", subnet(sp), subnet(dp)),
+                    Pivot::Zone => format!("{} → {}", sp.zone_label(), dp.zone_label()),
+                };
                 groups.insert(
-                    label.clone(),
+                    key,
                     (
                         PivotRow {
                             label,
@@ -891,7 +923,7 @@ pub fn pivot_rows(
                             src_zone: sp.zone_label().to_string(),
                             dst_zone: dp.zone_label().to_string(),
                             from_sick: sick,
-                            top: r.key.clone(),
+                            top: i,
                             keys: 1,
                         },
                         r.count.rejects,

@@ -378,6 +378,9 @@ pub fn render(
                 "no REJECTs from the sick zone's sources in this window".to_string()
             }
             (Some(_), _) => "no REJECTs in this window".to_string(),
+            (None, _) if pane.sources.get().is_none() && pane.sources.error.is_none() => {
+                "flow logs are read once a load balancer is watched (l)".to_string()
+            }
             (None, _) => String::new(),
         };
         if !msg.is_empty() {
@@ -645,7 +648,9 @@ pub fn detail_lines(pane: &FlowLogsPane, shared: &Shared) -> Vec<Line<'static>> 
                 if r.keys == 1 { "" } else { "s" }
             ),
         ));
-        let k = &r.top;
+        let Some(k) = pane.merged.get(r.top).map(|t| &t.key) else {
+            return out;
+        };
         if r.keys > 1 || pane.pivot != Pivot::Pair {
             out.push(field(
                 "top pair",

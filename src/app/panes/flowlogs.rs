@@ -288,7 +288,9 @@ pub struct FlowLogsPane {
     pub selected: usize,
     /// The user moved the selection: it follows its row; else it stays on the first.
     pub user_moved: bool,
-    /// Derived: the tally under the pivot and filter (never computed while drawing).
+    /// Derived: settled, recent and partial counts merged (when the counts change).
+    pub merged: Vec<TallyRow>,
+    /// Derived: the merged counts under the pivot and filter (never while drawing).
     pub rows: Vec<PivotRow>,
     pub network: Network,
     pub places: HashMap<String, Place>,
@@ -414,26 +416,41 @@ impl FlowLogsPane {
         {
             return prev.clone();
         }
+        if self.recent.is_empty() && self.partial.is_empty() {
+            return self.settled.rows();
+        }
         let mut t = self.settled.clone();
         t.merge(&self.recent);
         t.with(&self.partial)
     }
 
-    /// Recomputes the rows under the pivot and filter, keeping the selection in range.
+    /// The counts changed: merges them again, places new addresses, regroups.
     pub fn recompute(&mut self, shared: &Shared) {
+        self.merged = self.tally_rows();
         let zones = ZoneMap::new(shared.zones.get().cloned().unwrap_or_default());
-        self.sick_zone_id = shared.blamed_zone.as_deref().map(|name| zones.id_for(name));
-        let rows = self.tally_rows();
-        for r in &rows {
+        for r in &self.merged {
             for a in [&r.key.src, &r.key.dst] {
                 if !self.places.contains_key(a) {
                     self.places.insert(a.clone(), self.network.place(a, &zones));
                 }
             }
         }
+        self.regroup(shared);
+    }
+
+    /// The pivot or the filter changed: regroups the merged counts (no query, no
+    /// merge), keeping the selection on its row when the user moved it.
+    pub fn regroup(&mut self, shared: &Shared) {
+        let zones = shared.zones.get();
+        self.sick_zone_id = shared.blamed_zone.as_deref().map(|name| {
+            zones
+                .and_then(|z| z.iter().find(|z| z.name == name))
+                .map(|z| z.id.clone())
+                .unwrap_or_else(|| name.to_string())
+        });
         let before = self.rows.get(self.selected).map(|r| r.label.clone());
         let mut out = pivot_rows(
-            &rows,
+            &self.merged,
             self.pivot,
             &self.places,
             self.sick_zone_id.as_deref(),
@@ -594,11 +611,14 @@ impl FlowLogsPane {
         let start = self
             .window_start
             .unwrap_or(now - Duration::minutes(self.window_minutes));
-        let query = records_query(&self.format, &row.top, self.pivot, RECORDS_LIMIT);
+        let Some(top) = self.merged.get(row.top).map(|r| r.key.clone()) else {
+            return Vec::new();
+        };
+        let query = records_query(&self.format, &top, self.pivot, RECORDS_LIMIT);
         let request = self.request(start, now, query, RECORDS_LIMIT);
         self.drill = Some(RecordsDrill {
             label: row.label.clone(),
-            key: row.top.clone(),
+            key: top,
             run: QueryRun::new(Purpose::Records, now),
             records: Vec::new(),
             selected: 0,
@@ -922,7 +942,7 @@ impl FlowLogsPane {
         }
         let key = match &self.drill {
             Some(d) => &d.key,
-            None => &self.rows.get(self.selected)?.top,
+            None => &self.merged.get(self.rows.get(self.selected)?.top)?.key,
         };
         let eni = |a: &str| self.places.get(a).and_then(|p| p.interface.clone());
         Some(ReachSubject {
@@ -1138,13 +1158,13 @@ impl Pane for FlowLogsPane {
             Action::NextView | Action::PrevView if self.drill.is_none() => {
                 self.pivot = self.pivot.next(action == Action::NextView);
                 self.selected = 0;
-                self.recompute(shared);
+                self.regroup(shared);
                 Vec::new()
             }
             Action::SickZoneOnly if self.drill.is_none() => {
                 self.sick_only = !self.sick_only;
                 self.selected = 0;
-                self.recompute(shared);
+                self.regroup(shared);
                 Vec::new()
             }
             Action::DrillDown if self.drill.is_none() => self.drill_down(shared),
