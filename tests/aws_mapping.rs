@@ -85,6 +85,8 @@ fn clients(ec2: &[&Rule], elbv2: &[&Rule], cloudwatch: &[&Rule]) -> AwsClients {
         // Health has its own file (mapping_health.rs).
         health: mock_client!(aws_sdk_health, RuleMode::MatchAny, &[] as &[&Rule]),
         health_failover: mock_client!(aws_sdk_health, RuleMode::MatchAny, &[] as &[&Rule]),
+        logs: mock_client!(aws_sdk_cloudwatchlogs, RuleMode::MatchAny, &[], |c| c
+            .retry_config(RetryConfig::disabled())),
     }
 }
 

@@ -46,6 +46,7 @@ fn backend(cloudwatch: &[&Rule]) -> AwsBackend {
             .interceptor(Observe::new(CW))),
         health: mock_client!(aws_sdk_health, RuleMode::MatchAny, &[]),
         health_failover: mock_client!(aws_sdk_health, RuleMode::MatchAny, &[]),
+        logs: mock_client!(aws_sdk_cloudwatchlogs, RuleMode::MatchAny, &[]),
     };
     AwsBackend::from_clients(
         clients,

@@ -115,6 +115,7 @@ fn backend(active: aws_sdk_health::Client, passive: aws_sdk_health::Client) -> A
             cloudwatch: mock_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, &none),
             health: active,
             health_failover: passive,
+            logs: mock_client!(aws_sdk_cloudwatchlogs, RuleMode::MatchAny, &[]),
         },
         Identity {
             region: Some("us-east-1".into()),

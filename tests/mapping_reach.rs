@@ -41,6 +41,7 @@ fn backend(ec2: &[&Rule]) -> AwsBackend {
         cloudwatch: mock_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, &[]),
         health: mock_client!(aws_sdk_health, RuleMode::MatchAny, &[]),
         health_failover: mock_client!(aws_sdk_health, RuleMode::MatchAny, &[]),
+        logs: mock_client!(aws_sdk_cloudwatchlogs, RuleMode::MatchAny, &[]),
     };
     AwsBackend::from_clients(
         clients,

@@ -97,6 +97,17 @@ const PRODUCT_OPERATIONS: [(&str, &str); 8] = [
 /// bands: moto does not implement DescribeAnomalyDetectors and answers HTTP 500, which
 /// that pane shows as its error; its GetMetricData is listed above).
 const OTHER_PANES_READS: [(&str, &str); 1] = [("monitoring", "DescribeAnomalyDetectors")];
+/// Reads the flow-log pane (registered beside the AZ pane) may send from the headless
+/// app; moto answers DescribeQueryDefinitions with HTTP 500 (not implemented).
+const FLOW_LOG_PANE_OPERATIONS: [(&str, &str); 7] = [
+    ("ec2", "DescribeFlowLogs"),
+    ("ec2", "DescribeNetworkInterfaces"),
+    ("logs", "DescribeQueryDefinitions"),
+    ("logs", "StartQuery"),
+    ("logs", "GetQueryResults"),
+    ("logs", "StopQuery"),
+    ("ec2", "DescribeSubnets"),
+];
 
 /// Every operation the AZ pane needs went through the bridge and was answered 200.
 fn assert_product_operations_seen(ops: &[bridge::Op]) {
@@ -559,7 +570,9 @@ async fn wire_live_backend_resolves_zones_targets_and_metrics_and_flags_the_gray
     assert_product_operations_seen(&ops);
     for op in ops.iter().filter(|op| op.service != "health") {
         // (AWS Health, which the app's Health pane asks, is not in moto: see wire_health.rs.)
-        if OTHER_PANES_READS.contains(&(op.service.as_str(), op.operation.as_str())) {
+        if OTHER_PANES_READS.contains(&(op.service.as_str(), op.operation.as_str()))
+            || FLOW_LOG_PANE_OPERATIONS.contains(&(op.service.as_str(), op.operation.as_str()))
+        {
             continue;
         }
         assert!(

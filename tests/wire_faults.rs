@@ -295,6 +295,7 @@ fn mixed_backend(bridge: &Bridge, cloudwatch_endpoint: &str) -> AwsBackend {
         cloudwatch: aws_sdk_cloudwatch::Client::from_conf(cloudwatch),
         health: aws_sdk_health::Client::new(&good),
         health_failover: aws_sdk_health::Client::new(&good),
+        logs: aws_sdk_cloudwatchlogs::Client::new(&good),
     };
     AwsBackend::from_clients(
         clients,

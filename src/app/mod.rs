@@ -173,6 +173,8 @@ pub struct Shared {
     /// Resources AWS Health lists as affected by an open or upcoming event, for the AZ
     /// pane's target list.
     pub health_entities: std::collections::BTreeSet<String>,
+    /// The source/destination pair selected in the flow-log pane (Reachability).
+    pub reach_subject: Option<crate::model::flowlogs::ReachSubject>,
 }
 
 impl Shared {
@@ -274,6 +276,7 @@ impl App {
                 health_marks: Vec::new(),
                 target_ids: Default::default(),
                 health_entities: Default::default(),
+                reach_subject: None,
             },
             panes,
             focus: 0,

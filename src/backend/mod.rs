@@ -1,6 +1,8 @@
 //! Where data comes from, split by capability: [`Account`], [`Targets`] (load
 //! balancers, zones, target health), [`Metrics`], [`HealthEvents`] (AWS Health, in
-//! `health`); [`Services`] bundles them for jobs.
+//! `health`), [`flowlogs::FlowLogs`] (flow logs, Logs Insights queries, subnets and
+//! interfaces), [`paths::ReachPaths`] (Reachability Analyzer), [`bands::Bands`]
+//! (anomaly bands); [`Services`] bundles them for jobs.
 //! Each takes and returns domain types (`crate::model`); `aws` implements them with the
 //! official SDK clients (one file per capability), `demo` computes them from the
 //! simulated incident. SDK types never leave `backend/aws/`.
@@ -11,6 +13,7 @@
 pub mod aws;
 pub mod bands;
 pub mod demo;
+pub mod flowlogs;
 pub mod health;
 pub mod paths;
 
@@ -132,13 +135,21 @@ pub struct Services {
     pub health: Arc<dyn HealthEvents>,
     pub reach: Arc<dyn paths::ReachPaths>,
     pub bands: Arc<dyn bands::Bands>,
+    pub flowlogs: Arc<dyn flowlogs::FlowLogs>,
 }
 
 impl Services {
     /// One backend that has every capability (the live and the demo backends do).
     pub fn from_backend<B>(backend: Arc<B>) -> Self
     where
-        B: Account + Targets + Metrics + HealthEvents + paths::ReachPaths + bands::Bands + 'static,
+        B: Account
+            + Targets
+            + Metrics
+            + HealthEvents
+            + paths::ReachPaths
+            + bands::Bands
+            + flowlogs::FlowLogs
+            + 'static,
     {
         Self {
             account: backend.clone(),
@@ -146,7 +157,8 @@ impl Services {
             metrics: backend.clone(),
             health: backend.clone(),
             reach: backend.clone(),
-            bands: backend,
+            bands: backend.clone(),
+            flowlogs: backend,
         }
     }
 }

@@ -9,12 +9,15 @@
 //! - `command`: the `:` command line (parsing, completion).
 //! - `filter`: the `/` filter of a table (substring, /regex/, ! to invert).
 //! - `health`: AWS Health events: reading order, zone ties, the Markdown summary.
+//! - `flowlogs`: VPC flow log records and formats, the REJECT tally query, its merge,
+//!   pivots, and the attribution of addresses to zones by ID.
 //! - `text`: sanitising strings that came from AWS before they reach the screen.
 //! - `bands`: anomaly bands: out-of-band runs, periods, units, the local estimate.
 
 pub mod bands;
 pub mod command;
 pub mod filter;
+pub mod flowlogs;
 pub mod health;
 pub mod metrics;
 pub mod reach;

@@ -12,6 +12,7 @@ pub mod bands;
 pub mod confirm;
 pub mod detail;
 pub mod export;
+pub mod flowlogs;
 pub mod header;
 pub mod health;
 pub mod help;

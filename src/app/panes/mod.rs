@@ -3,6 +3,7 @@
 
 pub mod az;
 pub mod bands;
+pub mod flowlogs;
 pub mod health;
 pub mod reach;
 
@@ -12,6 +13,7 @@ pub fn registry() -> Vec<Box<dyn Pane>> {
     vec![
         Box::new(az::AzPane::default()),
         Box::new(bands::BandsPane::default()),
+        Box::new(flowlogs::FlowLogsPane::default()),
         Box::new(health::HealthPane::default()),
     ]
 }

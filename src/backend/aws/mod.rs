@@ -20,7 +20,9 @@ pub mod cloudwatch;
 mod ec2;
 mod elbv2;
 pub mod error;
+mod flow_ec2;
 pub mod health;
+mod logs;
 pub mod pace;
 mod paging;
 mod reach;
@@ -43,6 +45,8 @@ pub const EC2_CALLS_AT_ONCE: usize = 4;
 pub const ELBV2_CALLS_AT_ONCE: usize = 8;
 pub const CLOUDWATCH_CALLS_AT_ONCE: usize = 4;
 pub const HEALTH_CALLS_AT_ONCE: usize = 2;
+/// CloudWatch Logs calls (StartQuery, GetQueryResults polls, StopQuery) in flight at once.
+pub const LOGS_CALLS_AT_ONCE: usize = 4;
 
 /// How long to wait for a TCP/TLS connection before giving up on an endpoint.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -88,6 +92,7 @@ pub struct AwsClients {
     pub health: aws_sdk_health::Client,
     /// AWS Health at its passive endpoint (us-east-2), for failover.
     pub health_failover: aws_sdk_health::Client,
+    pub logs: aws_sdk_cloudwatchlogs::Client,
 }
 
 impl AwsClients {
@@ -98,6 +103,7 @@ impl AwsClients {
             cloudwatch: aws_sdk_cloudwatch::Client::new(cfg),
             health: health_client(cfg, health::ACTIVE_REGION),
             health_failover: health_client(cfg, health::PASSIVE_REGION),
+            logs: aws_sdk_cloudwatchlogs::Client::new(cfg),
         }
     }
 }
@@ -118,6 +124,7 @@ pub(crate) struct Pacers {
     pub(crate) elbv2: Pacer,
     pub(crate) cloudwatch: Pacer,
     pub(crate) health: Pacer,
+    pub(crate) logs: Pacer,
 }
 
 impl Default for Pacers {
@@ -127,6 +134,7 @@ impl Default for Pacers {
             elbv2: Pacer::new(ELBV2_CALLS_AT_ONCE),
             cloudwatch: Pacer::new(CLOUDWATCH_CALLS_AT_ONCE),
             health: Pacer::new(HEALTH_CALLS_AT_ONCE),
+            logs: Pacer::new(LOGS_CALLS_AT_ONCE),
         }
     }
 }
@@ -165,6 +173,8 @@ pub(crate) struct SessionCache {
     pub(crate) group_cross_zone: Mutex<HashMap<String, (Option<GroupCrossZone>, Instant)>>,
     /// Per NLB or GWLB: its cross-zone attribute and when it was read.
     pub(crate) lb_cross_zone: Mutex<HashMap<String, (Option<bool>, Instant)>>,
+    /// The flow-log pane's subnets and interfaces.
+    pub(crate) flow: flow_ec2::FlowCache,
 }
 
 /// What the per-service functions need: the clients, the profile for error hints, the

@@ -2,6 +2,7 @@
 //! same clock as the app, so freezing the clock freezes the story. See `scenario`.
 
 mod bands;
+pub mod flowlogs;
 pub mod health;
 mod metrics;
 pub mod reach;
@@ -24,6 +25,7 @@ pub struct DemoBackend {
     pub reach: reach::DemoReach,
     /// Anomaly detectors created in the demo (`a` on the bands pane).
     bands: bands::DemoDetectors,
+    flow: flowlogs::DemoQueries,
 }
 
 impl DemoBackend {
@@ -36,6 +38,7 @@ impl DemoBackend {
             region: scenario::REGION.to_string(),
             reach: reach::DemoReach::default(),
             bands: bands::DemoDetectors::default(),
+            flow: flowlogs::DemoQueries::default(),
         }
     }
 
