@@ -93,6 +93,7 @@ fn open_the_health_event_see_its_zone_copy_its_summary() {
     );
     assert!(opened.contains("start: 2026-11-22 03:03 UTC"), "{opened}");
 
+    s.send("z"); // zoom: the pane shares the bottom row, its note needs the width
     s.send("a");
     let deadline = Instant::now() + Duration::from_secs(10);
     let summary = loop {

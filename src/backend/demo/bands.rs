@@ -287,12 +287,15 @@ impl Bands for DemoBackend {
         let mut out = Vec::new();
         match namespace {
             "AWS/ApplicationELB" => {
-                for lb in scenario::load_balancers() {
+                for lb in scenario::load_balancers()
+                    .into_iter()
+                    .filter(|lb| lb.kind == crate::model::zones::LbKind::Application)
+                {
                     let Some(dim) = lb.metric_dimension() else {
                         continue;
                     };
                     for zone in &lb.zone_names {
-                        for m in ZoneMetric::ALL {
+                        for m in ZoneMetric::APPLICATION {
                             out.push(CustomMetric {
                                 namespace: namespace.into(),
                                 name: cloudwatch::metric_name(m).into(),
@@ -456,7 +459,16 @@ mod tests {
             .await
             .expect("list")
             .data;
-        assert_eq!(elb.len(), 2 * 3 * ZoneMetric::ALL.len());
+        let albs: usize = scenario::load_balancers()
+            .iter()
+            .filter(|lb| lb.kind == crate::model::zones::LbKind::Application)
+            .map(|lb| lb.zone_names.len())
+            .sum();
+        assert_eq!(elb.len(), albs * ZoneMetric::APPLICATION.len());
+        assert!(
+            elb.iter().all(|m| !m.name.starts_with("TCP_")),
+            "no NLB metric here"
+        );
         let ec2 = d.list_metrics("AWS/EC2", 100).await.expect("list").data;
         assert!(!ec2.is_empty());
         let chart = d

@@ -313,7 +313,7 @@ async fn the_demo_tally_blames_the_sick_zone_and_pivots() {
     );
     assert!(subject.src_interface.is_some());
 
-    d.act(Action::Focus2, t0());
+    d.act(Action::Focus3, t0()); // the flow-log pane is 3 in the registry
     d.act(Action::SickZoneOnly, t0());
     let p = d.pane();
     assert!(!p.rows.is_empty() && p.rows.iter().all(|r| r.from_sick));
@@ -377,7 +377,7 @@ async fn a_refresh_queries_only_new_minutes_and_merges_to_the_whole_window() {
 #[tokio::test]
 async fn edit_run_malformed_and_saved_queries() {
     let mut d = Demo::start(t0()).await;
-    d.act(Action::Focus2, t0());
+    d.act(Action::Focus3, t0()); // the flow-log pane is 3 in the registry
     d.act(Action::Edit, t0());
     assert!(d.pane().editor.is_some());
     // Ctrl-U restores the default, then a broken edit: MalformedQuery shown inline.
@@ -425,7 +425,7 @@ async fn edit_run_malformed_and_saved_queries() {
 #[tokio::test]
 async fn enter_lists_the_raw_records_and_esc_stops_their_query() {
     let mut d = Demo::start(t0()).await;
-    d.act(Action::Focus2, t0());
+    d.act(Action::Focus3, t0()); // the flow-log pane is 3 in the registry
     d.act(Action::DrillDown, t0());
     assert_eq!(d.app.drill, vec![ID]);
     d.settle(t0()).await;
@@ -453,7 +453,7 @@ async fn enter_lists_the_raw_records_and_esc_stops_their_query() {
 #[tokio::test]
 async fn act_stops_a_running_query_and_windows_step() {
     let mut d = Demo::start(t0()).await;
-    d.act(Action::Focus2, t0());
+    d.act(Action::Focus3, t0()); // the flow-log pane is 3 in the registry
     d.act(Action::ZoomOut, t0());
     assert_eq!(d.pane().window_minutes, 180);
     assert!(d.pane().running());
