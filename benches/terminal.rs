@@ -191,10 +191,11 @@ struct Idle {
 fn idle_once(args: &[&str], settle: Duration, window: Duration) -> Idle {
     let s = Session::start(args, 80, 24);
     s.wait_verdict();
-    // Let the load finish and the first redraws pass. With a live clock the screen
-    // changes every second, so "quiet" means a gap between two ticks.
+    // Let the loads finish (the flow-log pane's demo query reports every 300 ms for
+    // about 2 s) and the first redraws pass: "quiet" is a second without output (the
+    // clock and the ages change at most once a minute).
     std::thread::sleep(settle);
-    s.wait_quiet(Duration::from_millis(300));
+    s.wait_quiet(Duration::from_millis(1000));
     let start = Instant::now();
     std::thread::sleep(window);
     let end = Instant::now();

@@ -669,7 +669,13 @@ async fn cloudwatch_faulty(fault: Fault, endpoint: &str) {
 async fn wire_html_500_from_cloudwatch_only_fails_the_metrics_and_keeps_the_rest() {
     let server = Html500Server::start().await;
     cloudwatch_faulty(Fault::Html500, &server.url).await;
-    assert_eq!(server.operations(), ["GetMetricData"], "one attempt");
+    // One attempt per call, no retries of a 500: the AZ pane's GetMetricData, and the
+    // anomaly-bands pane's own GetMetricData and DescribeAnomalyDetectors.
+    assert_eq!(
+        server.operations(),
+        ["DescribeAnomalyDetectors", "GetMetricData", "GetMetricData"],
+        "one attempt each"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -254,7 +254,13 @@ async fn wire_refresh_during_a_load_does_not_double_the_calls() {
         s.groups,
         "one fan-out, not two: {ops:?}"
     );
-    assert_eq!(count(&ops, "monitoring", "GetMetricData"), 1, "{ops:?}");
+    assert_eq!(
+        count(&ops, "elasticloadbalancing", "DescribeTargetGroups"),
+        1,
+        "one fan-out: {ops:?}"
+    );
+    // (GetMetricData is not counted: the anomaly-bands pane asks for its own charts
+    // through the same bridge, once or twice depending on when the AZ pane's zone lands.)
 }
 
 /// API calls of a first load and of a refresh for 1 LB / 20 target groups / 600 targets
