@@ -8,6 +8,7 @@
 use super::error::classify;
 use super::paging::all_pages;
 use super::{AwsBackend, Ctx, log_call};
+use super::{chrono_time, smithy_time};
 use crate::backend::bands::Bands;
 use crate::backend::{BackendError, Partial};
 use crate::model::bands::{
@@ -603,14 +604,6 @@ fn push_message(messages: &mut Vec<String>, code: Option<&str>, value: Option<&s
     if !messages.contains(&text) {
         messages.push(text);
     }
-}
-
-fn smithy_time(t: DateTime<Utc>) -> SmithyTime {
-    SmithyTime::from_secs(t.timestamp())
-}
-
-fn chrono_time(t: &SmithyTime) -> Option<DateTime<Utc>> {
-    DateTime::from_timestamp(t.secs(), t.subsec_nanos())
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 
 use super::paging::all_pages;
 use super::{AwsBackend, Ctx};
+use super::{chrono_time, smithy_time};
 use crate::backend::BackendError;
 use crate::backend::Metrics;
 use crate::model::metrics::{MetricIssue, Window, ZoneMetric, ZoneMetrics};
@@ -202,14 +203,6 @@ fn merge_result(metrics: &mut ZoneMetrics, lb: &LoadBalancer, result: &MetricDat
         let text = m.value().or(m.code()).unwrap_or("message without text");
         issue(ellipsize(&clean(text), 120));
     }
-}
-
-fn smithy_time(t: DateTime<Utc>) -> SmithyTime {
-    SmithyTime::from_secs(t.timestamp())
-}
-
-fn chrono_time(t: &SmithyTime) -> Option<DateTime<Utc>> {
-    DateTime::from_timestamp(t.secs(), t.subsec_nanos())
 }
 
 #[cfg(test)]

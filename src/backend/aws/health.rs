@@ -18,6 +18,7 @@ use super::error::classify;
 use super::pace::Pacer;
 use super::paging::all_pages;
 use super::{AwsBackend, AwsClients, log_call};
+use super::{chrono_time, smithy_time};
 use crate::backend::{BackendError, HealthEvents};
 use crate::model::health::{
     AffectedEntity, Answered, Category, EntityStatus, EventStatus, HealthEvent, HealthView,
@@ -605,14 +606,6 @@ fn map_org_event(e: &OrganizationEvent) -> Option<HealthEvent> {
         description: None,
         entities: Vec::new(),
     })
-}
-
-fn smithy_time(t: DateTime<Utc>) -> SmithyTime {
-    SmithyTime::from_secs(t.timestamp())
-}
-
-fn chrono_time(t: &SmithyTime) -> Option<DateTime<Utc>> {
-    DateTime::from_timestamp(t.secs(), t.subsec_nanos())
 }
 
 #[cfg(test)]

@@ -296,6 +296,16 @@ fn env_profile() -> Option<String> {
         .filter(|p| !p.trim().is_empty())
 }
 
+/// A chrono instant as the SDK's (whole seconds: CloudWatch and Health take no less).
+pub(crate) fn smithy_time(t: chrono::DateTime<chrono::Utc>) -> aws_smithy_types::DateTime {
+    aws_smithy_types::DateTime::from_secs(t.timestamp())
+}
+
+/// The SDK's instant as chrono's; `None` when out of chrono's range.
+pub(crate) fn chrono_time(t: &aws_smithy_types::DateTime) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::from_timestamp(t.secs(), t.subsec_nanos())
+}
+
 /// Logs one SDK call (or page) with its latency.
 pub(crate) fn log_call(service: &str, operation: &str, started: Instant, ok: bool) {
     tracing::debug!(
