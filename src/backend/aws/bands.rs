@@ -21,8 +21,7 @@ use aws_sdk_cloudwatch::types::{
     MetricDataResult, MetricMathAnomalyDetector, MetricStat, RecentlyActive, ScanBy,
     SingleMetricAnomalyDetector, StatusCode,
 };
-use aws_smithy_types::DateTime as SmithyTime;
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use std::time::Instant;
 
 const SERVICE: &str = "monitoring";
@@ -609,7 +608,7 @@ fn push_message(messages: &mut Vec<String>, code: Option<&str>, value: Option<&s
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
+    use chrono::{TimeZone, Utc};
 
     #[test]
     fn band_queries_name_the_metric_and_both_bounds() {

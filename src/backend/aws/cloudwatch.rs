@@ -15,8 +15,6 @@ use async_trait::async_trait;
 use aws_sdk_cloudwatch::types::{
     Dimension, Metric, MetricDataQuery, MetricDataResult, MetricStat, ScanBy, StatusCode,
 };
-use aws_smithy_types::DateTime as SmithyTime;
-use chrono::{DateTime, Utc};
 
 const SERVICE: &str = "monitoring";
 const OP: &str = "GetMetricData";

@@ -30,7 +30,6 @@ use aws_sdk_health::types::{
     DateTimeRange, EntityFilter, Event, EventAccountFilter, EventFilter, EventStatusCode,
     OrganizationEvent, OrganizationEventFilter,
 };
-use aws_smithy_types::DateTime as SmithyTime;
 use chrono::{DateTime, Utc};
 use std::future::Future;
 use std::time::Instant;
