@@ -89,6 +89,19 @@ impl Session {
     }
 
     /// Waits until the verdict is on screen; returns when it appeared.
+    /// Waits until the screen shows `text` (at most 30 s).
+    fn wait_text(&self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !self.contents().contains(text) {
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {text:?}; screen:\n{}",
+                self.contents()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     fn wait_verdict(&self) -> Instant {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
@@ -191,6 +204,8 @@ struct Idle {
 fn idle_once(args: &[&str], settle: Duration, window: Duration) -> Idle {
     let s = Session::start(args, 80, 24);
     s.wait_verdict();
+    // The flow-log pane's first Logs Insights query (demo) has finished.
+    s.wait_text("Complete");
     // Let the loads finish (the flow-log pane's demo query reports every 300 ms for
     // about 2 s) and the first redraws pass: "quiet" is a second without output (the
     // clock and the ages change at most once a minute).
