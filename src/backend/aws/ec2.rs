@@ -1,13 +1,11 @@
 //! EC2: the account's Availability Zones, instance placements and subnets.
 
-use super::error::classify;
-use super::paging::all_pages;
-use super::{Ctx, log_call};
+use super::Ctx;
+use super::paging::{all_pages, one_call};
 use crate::backend::BackendError;
 use crate::model::zones::{Subnet, Zone};
 use aws_sdk_ec2::types::Filter;
 use std::collections::HashMap;
-use std::time::Instant;
 
 const SERVICE: &str = "ec2";
 /// Values per DescribeInstances filter (the API takes at most 200).
@@ -20,11 +18,8 @@ pub(crate) async fn zones(ctx: &Ctx<'_>) -> Result<Vec<Zone>, BackendError> {
         .pace
         .ec2
         .run(|| async {
-            let started = Instant::now();
             let request = ctx.clients.ec2.describe_availability_zones();
-            let result = request.send().await;
-            log_call(SERVICE, OP, started, result.is_ok());
-            result.map_err(|e| classify(OP, &e, ctx.profile))
+            one_call(SERVICE, OP, ctx.profile, request.send()).await
         })
         .await?;
     Ok(out

@@ -1,8 +1,7 @@
 //! ELBv2: load balancers, their target groups and their targets' health.
 
-use super::error::classify;
-use super::paging::all_pages;
-use super::{Ctx, log_call};
+use super::Ctx;
+use super::paging::{all_pages, one_call};
 use crate::backend::{BackendError, Partial};
 use crate::model::targets::{Target, TargetGroup, TargetState, ZoneSource};
 use crate::model::zones::{CrossZone, GroupCrossZone, LbKind, LoadBalancer};
@@ -12,7 +11,6 @@ use aws_sdk_elasticloadbalancingv2::types::{
     TargetAdministrativeOverrideStateEnum, TargetHealthDescription,
 };
 use std::collections::HashSet;
-use std::time::Instant;
 
 const SERVICE: &str = "elasticloadbalancing";
 /// Names or ARNs per DescribeLoadBalancers call (the API takes at most 20).
@@ -259,10 +257,7 @@ pub(crate) async fn target_health(
             let request = request
                 .target_group_arn(group_arn)
                 .include(DescribeTargetHealthInputIncludeEnum::All);
-            let started = Instant::now();
-            let result = request.send().await;
-            log_call(SERVICE, OP, started, result.is_ok());
-            result.map_err(|e| classify(OP, &e, ctx.profile))
+            one_call(SERVICE, OP, ctx.profile, request.send()).await
         })
         .await?;
     let lambda = target_type == "lambda";
@@ -331,10 +326,7 @@ pub(crate) async fn target_group_cross_zone(
                 .elbv2
                 .describe_target_group_attributes()
                 .target_group_arn(group_arn);
-            let started = Instant::now();
-            let result = request.send().await;
-            log_call(SERVICE, OP, started, result.is_ok());
-            result.map_err(|e| classify(OP, &e, ctx.profile))
+            one_call(SERVICE, OP, ctx.profile, request.send()).await
         })
         .await?;
     Ok(out
@@ -362,10 +354,7 @@ pub(crate) async fn load_balancer_cross_zone(
                 .elbv2
                 .describe_load_balancer_attributes()
                 .load_balancer_arn(lb_arn);
-            let started = Instant::now();
-            let result = request.send().await;
-            log_call(SERVICE, OP, started, result.is_ok());
-            result.map_err(|e| classify(OP, &e, ctx.profile))
+            one_call(SERVICE, OP, ctx.profile, request.send()).await
         })
         .await?;
     Ok(out

@@ -1,6 +1,7 @@
 //! The one paging loop: every paginated SDK call goes through [`all_pages`], which
 //! logs each page with its latency, classifies a failed page into a [`BackendError`]
-//! and hands each good page to the caller's mapping.
+//! and hands each good page to the caller's mapping. [`one_call`] does the same for a
+//! call without pages.
 
 use super::error::classify;
 use super::log_call;
@@ -32,4 +33,20 @@ where
         started = Instant::now();
     }
     Ok(())
+}
+
+/// Sends one (unpaged) SDK request: logs it with its latency and classifies a failure.
+pub(crate) async fn one_call<O, E>(
+    service: &str,
+    operation: &str,
+    profile: Option<&str>,
+    call: impl std::future::Future<Output = Result<O, SdkError<E, HttpResponse>>>,
+) -> Result<O, BackendError>
+where
+    E: ProvideErrorMetadata + StdError + 'static,
+{
+    let started = Instant::now();
+    let result = call.await;
+    log_call(service, operation, started, result.is_ok());
+    result.map_err(|e| classify(operation, &e, profile))
 }
