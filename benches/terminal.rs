@@ -7,6 +7,8 @@
 //! b. Idle output: once the screen has settled, the bytes written to the pty over a
 //!    fixed window, with the live clock (only the clock should change, once a second)
 //!    and with `--clock` frozen (nothing should change: 0 bytes). Bytes per idle minute.
+//!    Also the CPU time the process used over the same window (the sum of every
+//!    thread's `/proc/PID/task/*/schedstat` run time), at 80x24 and at 160x48.
 //! c. One keypress (`j`, frozen clock): bytes of the redraw, and key-to-output latency.
 //!
 //! `cargo bench --bench terminal` (release binary) runs the full measurement; the idle
@@ -198,11 +200,29 @@ struct Idle {
     /// Bytes per whole second of the window.
     per_second: Vec<usize>,
     sample: Vec<u8>,
+    /// CPU time the process used over the window (all threads).
+    cpu: Duration,
 }
 
-/// Waits for the verdict and a settled screen, then counts bytes over `window`.
-fn idle_once(args: &[&str], settle: Duration, window: Duration) -> Idle {
-    let s = Session::start(args, 80, 24);
+/// CPU time a process has used so far, all threads: the first field of each thread's
+/// `/proc/PID/task/TID/schedstat` is its time on a CPU in nanoseconds.
+fn cpu_time(pid: u32) -> Duration {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return Duration::ZERO;
+    };
+    let ns: u64 = tasks
+        .flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+        .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .sum();
+    Duration::from_nanos(ns)
+}
+
+/// Waits for the verdict and a settled screen, then counts bytes and CPU time over
+/// `window`.
+fn idle_once(args: &[&str], size: (u16, u16), settle: Duration, window: Duration) -> Idle {
+    let s = Session::start(args, size.0, size.1);
+    let pid = s.child.process_id().unwrap_or(0);
     s.wait_verdict();
     // The flow-log pane's first Logs Insights query (demo) has finished.
     s.wait_text("Complete");
@@ -211,9 +231,11 @@ fn idle_once(args: &[&str], settle: Duration, window: Duration) -> Idle {
     // clock and the ages change at most once a minute).
     std::thread::sleep(settle);
     s.wait_quiet(Duration::from_millis(1000));
+    let cpu_start = cpu_time(pid);
     let start = Instant::now();
     std::thread::sleep(window);
     let end = Instant::now();
+    let cpu = cpu_time(pid).saturating_sub(cpu_start);
     let idle = {
         let seen = s.seen.lock().expect("lock");
         let inside: Vec<(Instant, usize)> = seen
@@ -238,6 +260,7 @@ fn idle_once(args: &[&str], settle: Duration, window: Duration) -> Idle {
             writes: inside.len(),
             per_second,
             sample,
+            cpu,
         }
     };
     s.quit();
@@ -284,13 +307,14 @@ fn env_secs(name: &str, default: u64) -> Duration {
 
 fn print_idle(label: &str, idle: &Idle) {
     let per_min = idle.bytes as f64 * 60.0 / idle.window.as_secs_f64();
+    let cpu_per_min = idle.cpu.as_secs_f64() * 60.0 / idle.window.as_secs_f64();
     println!(
-        "  {label:<28} {:>7} B in {:>3.0} s ({} writes)  = {:>8.0} B/idle-min ({:.2} KB/min)",
+        "  {label:<34} {:>7} B in {:>3.0} s ({} writes)  = {:>8.0} B/idle-min; CPU {:.3} s/idle-min",
         idle.bytes,
         idle.window.as_secs_f64(),
         idle.writes,
         per_min,
-        per_min / 1000.0
+        cpu_per_min
     );
     if idle.bytes > 0 {
         println!("      per second: {:?}", idle.per_second);
@@ -348,15 +372,25 @@ fn main() {
     // b. Idle output.
     let live = env_secs("GRAYSCOPE_BENCH_IDLE_SECS", 60);
     let frozen = env_secs("GRAYSCOPE_BENCH_FROZEN_SECS", 20);
-    println!("\n-- b. idle output, 80x24 (after the screen settled)");
-    let l = idle_once(&["--demo"], Duration::from_millis(1500), live);
-    print_idle("live clock (--demo)", &l);
-    let f = idle_once(
-        &["--demo", "--clock", CLOCK],
-        Duration::from_millis(1500),
-        frozen,
-    );
-    print_idle("frozen clock (--clock)", &f);
+    println!("\n-- b. idle output and CPU (after the screen settled)");
+    let mut f = None;
+    for size in [(80, 24), (160, 48)] {
+        let l = idle_once(&["--demo"], size, Duration::from_millis(1500), live);
+        print_idle(&format!("{}x{} live clock (--demo)", size.0, size.1), &l);
+        let fz = idle_once(
+            &["--demo", "--clock", CLOCK],
+            size,
+            Duration::from_millis(1500),
+            frozen,
+        );
+        print_idle(
+            &format!("{}x{} frozen clock (--clock)", size.0, size.1),
+            &fz,
+        );
+        if fz.bytes != 0 {
+            f = Some(fz);
+        }
+    }
 
     // c. One keypress.
     let k = key_once();
@@ -369,9 +403,9 @@ fn main() {
             .unwrap_or_else(|| "(no output)".into())
     );
     println!();
-    if f.bytes != 0 {
+    if let Some(f) = f {
         println!(
-            "  WARNING: the frozen idle screen wrote {} bytes (expected 0)",
+            "  WARNING: a frozen idle screen wrote {} bytes (expected 0)",
             f.bytes
         );
     }
@@ -388,6 +422,7 @@ fn smoke() {
     );
     let f = idle_once(
         &["--demo", "--clock", CLOCK],
+        (80, 24),
         Duration::from_millis(300),
         Duration::from_secs(2),
     );
@@ -399,10 +434,15 @@ fn smoke() {
     );
     let l = idle_once(
         &["--demo"],
+        (80, 24),
         Duration::from_millis(300),
         Duration::from_secs(2),
     );
-    println!("terminal smoke: live idle {} B in 2 s", l.bytes);
+    println!(
+        "terminal smoke: live idle {} B and {:.3} s CPU in 2 s",
+        l.bytes,
+        l.cpu.as_secs_f64()
+    );
     let k = key_once();
     assert!(k.bytes > 0, "pressing j should redraw the selection");
     println!("terminal smoke: keypress j {} B", k.bytes);

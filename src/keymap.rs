@@ -75,6 +75,12 @@ impl Key {
     }
 
     /// Parses `q`, `G`, `?`, `enter`, `ctrl-r`, `alt-x`, `shift-tab`, `f5`, `space`...
+    ///
+    /// Hand-written on purpose. The crate weighed for it, crokey 1.5 (same crossterm),
+    /// reads key names case-insensitively: it parses "G" as "g", "Y" as "y" and "P" as
+    /// "p", which would fold the default G (bottom) and Y (copy summary) into g (top)
+    /// and y (copy id), and its error carries only the text, not why it is wrong. The
+    /// keymap's errors say file:line: reason.
     pub fn parse(s: &str) -> Result<Key, String> {
         if s.is_empty() {
             return Err("empty key".into());
@@ -408,13 +414,10 @@ impl Keymap {
     }
 }
 
-/// `$XDG_CONFIG_HOME/grayscope/keymap.toml`, else `~/.config/grayscope/keymap.toml`.
+/// `$XDG_CONFIG_HOME/grayscope/keymap.toml`, else `~/.config/grayscope/keymap.toml`
+/// (see [`crate::paths`]).
 pub fn user_keymap_path() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CONFIG_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
-    Some(base.join("grayscope").join("keymap.toml"))
+    crate::paths::config_dir().map(|d| d.join("keymap.toml"))
 }
 
 #[cfg(test)]
@@ -585,5 +588,22 @@ mod tests {
             assert_eq!(back, Ok(k), "{s}");
         }
         assert_eq!(Key::parse("shift-g"), Key::parse("G"));
+    }
+
+    #[test]
+    fn upper_and_lower_case_letters_are_different_keys() {
+        // The reason the parser is not crokey's: "G" and "g" are two bindings.
+        for (upper, lower) in [("G", "g"), ("Y", "y"), ("P", "p")] {
+            assert_ne!(Key::parse(upper), Key::parse(lower), "{upper} vs {lower}");
+        }
+        let k = Keymap::defaults();
+        assert_eq!(
+            k.action_for(&ev(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            Some(Action::Bottom)
+        );
+        assert_eq!(
+            k.action_for(&ev(KeyCode::Char('g'), KeyModifiers::NONE)),
+            Some(Action::Top)
+        );
     }
 }

@@ -33,6 +33,7 @@ pub mod jobs;
 pub mod keymap;
 pub mod logging;
 pub mod model;
+pub mod paths;
 pub mod tui;
 pub mod ui;
 

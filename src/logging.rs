@@ -4,14 +4,9 @@ use std::path::PathBuf;
 use tracing_appender::non_blocking::WorkerGuard;
 
 /// `$XDG_STATE_HOME/grayscope`, else `~/.local/state/grayscope`: the log, the command
-/// history and incident snapshots.
+/// history and incident snapshots (see [`crate::paths`]).
 pub fn state_dir() -> PathBuf {
-    let base = std::env::var_os("XDG_STATE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local").join("state")))
-        .unwrap_or_else(std::env::temp_dir);
-    base.join("grayscope")
+    crate::paths::state_dir()
 }
 
 /// `$XDG_STATE_HOME/grayscope/grayscope.log`, else `~/.local/state/grayscope/grayscope.log`.
