@@ -607,7 +607,7 @@ mod tests {
             for zone in LB_ZONES {
                 for metric in ZoneMetric::APPLICATION {
                     let raw = lb_spec("shop-frontend")
-                        .and_then(|lb| simulated(lb, zone, metric, at, -100));
+                        .and_then(|lb| simulated(lb, zone, metric, at, -100, 1.0, 1.0));
                     let seen = metric_value("shop-frontend", zone, metric, at, -100);
                     match raw {
                         Some(v) if metric.is_count() && v == 0.0 => {
