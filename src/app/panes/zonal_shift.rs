@@ -981,7 +981,6 @@ impl Pane for ShiftView {
         if self.lbs.len() > 1 {
             h.push((Action::Down, "next LB"));
         }
-        h.push((Action::Back, "close"));
         h
     }
 
