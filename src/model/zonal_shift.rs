@@ -258,7 +258,12 @@ pub struct ZoneLoad {
     /// Free IP addresses in the zone's subnets of the load balancer's VPC (`None`:
     /// not known).
     pub free_ips: Option<i64>,
+    /// The zone's subnet with the fewest free addresses, and how many.
+    pub tightest: Option<(String, i64)>,
 }
+
+/// A subnet this close to full cannot take a scale-out of a few instances or tasks.
+pub const LOW_SUBNET_IPS: i64 = 8;
 
 /// What one remaining zone is asked to carry after the shift.
 #[derive(Debug, Clone, PartialEq)]
@@ -275,6 +280,7 @@ pub struct ZoneAfter {
     /// How much more each of its targets takes (after / now).
     pub factor: Option<f64>,
     pub free_ips: Option<i64>,
+    pub tightest: Option<(String, i64)>,
     /// Why this zone may not carry it, in words (none: it looks able).
     pub warnings: Vec<String>,
 }
@@ -334,6 +340,11 @@ pub fn plan_shift(zones: &[ZoneLoad], away_id: &str) -> CapacityPlan {
                 )),
                 _ => {}
             }
+            if let Some((subnet, n)) = z.tightest.as_ref().filter(|(_, n)| *n < LOW_SUBNET_IPS) {
+                warnings.push(format!(
+                    "{subnet} has {n} free IPs: scaling out into it fails"
+                ));
+            }
             ZoneAfter {
                 zone_name: z.zone_name.clone(),
                 zone_id: z.zone_id.clone(),
@@ -344,6 +355,7 @@ pub fn plan_shift(zones: &[ZoneLoad], away_id: &str) -> CapacityPlan {
                 per_target_after: per(after),
                 factor,
                 free_ips: z.free_ips,
+                tightest: z.tightest.clone(),
                 warnings,
             }
         })
@@ -497,6 +509,7 @@ mod tests {
             healthy,
             peak_per_minute: peak,
             free_ips: free,
+            tightest: None,
         }
     }
 
@@ -542,6 +555,22 @@ mod tests {
         assert!(c.warnings.iter().any(|w| w.contains("no healthy target")));
         assert_eq!(c.per_target_after, None);
         assert!(p.verdict.starts_with("check capacity first: 2"));
+    }
+
+    #[test]
+    fn a_nearly_full_subnet_is_named() {
+        let mut c = z("c", "use1-az1", 3, 1000.0, Some(486));
+        c.tightest = Some(("subnet-0app1c".into(), 3));
+        let zones = [z("b", "use1-az6", 3, 1000.0, None), c];
+        let p = plan_shift(&zones, "use1-az6");
+        assert!(
+            p.remaining[0]
+                .warnings
+                .iter()
+                .any(|w| w == "subnet-0app1c has 3 free IPs: scaling out into it fails"),
+            "{:?}",
+            p.remaining[0].warnings
+        );
     }
 
     #[test]

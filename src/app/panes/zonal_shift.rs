@@ -111,7 +111,7 @@ pub enum ShiftMsg {
     Rooms(Result<Vec<SubnetRoom>, BackendError>),
     /// Per load balancer (ARN): zone name -> requests (or new flows) per minute at
     /// today's peak minute, and when that minute was.
-    Peaks(Result<Vec<(String, BTreeMap<String, f64>, Option<DateTime<Utc>>)>, BackendError>),
+    Peaks(Result<Vec<(String, Peak)>, BackendError>),
     Wrote {
         op: Op,
         lb: String,
@@ -234,6 +234,12 @@ impl ShiftView {
                             .filter(|s| s.zone_name == *name)
                             .map(|s| s.free_ips)
                             .sum()
+                    }),
+                    tightest: rooms.and_then(|r| {
+                        r.iter()
+                            .filter(|s| s.zone_name == *name)
+                            .min_by_key(|s| s.free_ips)
+                            .map(|s| (s.subnet_id.clone(), s.free_ips))
                     }),
                 }
             })
@@ -392,8 +398,7 @@ impl ShiftView {
                         }
                         match s.metrics.zone_metrics(lb, window).await {
                             Ok(m) => {
-                                let (zones, at) = peak_minute(&m, lb);
-                                out.push((lb.arn.clone(), zones, at));
+                                out.push((lb.arn.clone(), peak_minute(&m, lb)));
                             }
                             Err(e) => {
                                 err.get_or_insert(e);
@@ -463,11 +468,8 @@ impl ShiftView {
             },
         };
         if let Some(why) = Self::writes_off(shared) {
-            let cmd = self
-                .command_for(&op, &lb, &away, shared)
-                .unwrap_or_default();
             self.notice = Some(format!(
-                "{why}. {} would {} a zonal shift of {} away from {} ({}); c copies the command: {cmd}",
+                "{why}. {} would {} a zonal shift of {} away from {} ({}); {} copies the aws CLI command.",
                 shared.keymap.keys_text(match op {
                     Op::Start => Action::Act,
                     Op::Extend { .. } => Action::Edit,
@@ -476,7 +478,8 @@ impl ShiftView {
                 op.verb(),
                 lb.name,
                 self.subject.zone_name,
-                away
+                away,
+                shared.keymap.keys_text(Action::CopyCommand)
             ));
             return;
         }
@@ -519,28 +522,6 @@ impl ShiftView {
                 });
             }
         }
-    }
-
-    fn command_for(
-        &self,
-        op: &Op,
-        lb: &LoadBalancer,
-        away: &AzId,
-        shared: &Shared,
-    ) -> Option<String> {
-        let profile = shared.identity.get().and_then(|i| i.profile.as_deref());
-        let one_hour = Expiry::parse(DEFAULT_EXPIRY).ok()?;
-        Some(match op {
-            Op::Start => start_command(&lb.arn, away, one_hour, &self.default_comment(), profile),
-            Op::Extend { shift_id } => update_command(
-                shift_id,
-                one_hour,
-                &self.default_comment(),
-                arn_region(&lb.arn),
-                profile,
-            ),
-            Op::Cancel { shift_id } => cancel_command(shift_id, arn_region(&lb.arn), profile),
-        })
     }
 
     /// Enter on the form: checks it and asks for the typed confirmation.
@@ -815,10 +796,7 @@ impl Pane for ShiftView {
                 self.next_refresh = Some(now + shared.refresh_every);
             }
             ShiftMsg::Rooms(r) => self.rooms.finish(r, now),
-            ShiftMsg::Peaks(r) => self.peaks.finish(
-                r.map(|v| v.into_iter().map(|(arn, z, at)| (arn, (z, at))).collect()),
-                now,
-            ),
+            ShiftMsg::Peaks(r) => self.peaks.finish(r.map(|v| v.into_iter().collect()), now),
         }
         Vec::new()
     }

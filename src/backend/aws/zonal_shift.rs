@@ -239,7 +239,7 @@ async fn listed(ctx: &Ctx<'_>, lb_arn: &str) -> Result<Vec<ZonalShift>, BackendE
             Ok(out)
         })
         .await?;
-    out.sort_by(|a, b| b.start.cmp(&a.start));
+    out.sort_by_key(|s| std::cmp::Reverse(s.start));
     Ok(out)
 }
 
