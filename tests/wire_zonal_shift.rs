@@ -228,3 +228,95 @@ async fn status_reads_the_managed_resource_and_lists_shifts_by_resource() {
     support::ops::record("wire", ARC, "GetManagedResource");
     support::ops::record("wire", ARC, "ListZonalShifts");
 }
+
+/// Against moto (ELBv2 and EC2 through the recording bridge; ARC replayed, since moto
+/// has none): the load balancer's `zonal_shift.config.enabled` as set by
+/// ModifyLoadBalancerAttributes, and the subnets' free addresses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wire_the_attribute_and_free_addresses_come_from_elbv2_and_ec2() {
+    use aws_sdk_elasticloadbalancingv2::types::LoadBalancerAttribute;
+    use support::seed::{Moto, unique};
+
+    let moto = Moto::direct();
+    let zones = moto.zone_ids().await;
+    let vpc = moto.create_vpc("10.77.0.0/16").await;
+    let a = moto
+        .create_subnet(&vpc, "10.77.1.0/24".into(), "us-east-1a")
+        .await;
+    let b = moto
+        .create_subnet(&vpc, "10.77.2.0/24".into(), "us-east-1b")
+        .await;
+    let name = unique("zs");
+    let arn = moto
+        .create_alb(&name, None, vec![a.clone(), b.clone()])
+        .await;
+    moto.elb
+        .modify_load_balancer_attributes()
+        .load_balancer_arn(&arn)
+        .attributes(
+            LoadBalancerAttribute::builder()
+                .key("zonal_shift.config.enabled")
+                .value("true")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("seed: ModifyLoadBalancerAttributes");
+
+    let bridge = support::bridge::start(&support::moto_endpoint());
+    let cfg = support::sdk_config(&bridge.url);
+    let replay = StaticReplayClient::new(vec![
+        reply(
+            200,
+            json!({"arn": arn, "name": name, "appliedWeights": {}, "zonalShifts": []}),
+            None,
+        ),
+        reply(200, json!({"items": []}), None),
+    ]);
+    let mut clients = AwsClients::from_sdk_config(&cfg);
+    clients.arc = aws_sdk_arczonalshift::Client::from_conf(
+        aws_sdk_arczonalshift::config::Builder::from(&support::sdk_config(ENDPOINT))
+            .http_client(replay.clone())
+            .build(),
+    );
+    let backend = AwsBackend::from_clients(
+        clients,
+        Identity {
+            region: Some("us-east-1".into()),
+            profile: None,
+        },
+    );
+    let lb = LoadBalancer {
+        arn: arn.clone(),
+        name: name.clone(),
+        kind: LbKind::Application,
+        scheme: "internet-facing".into(),
+        state: "active".into(),
+        vpc_id: Some(vpc.clone()),
+        zone_names: vec!["us-east-1a".into(), "us-east-1b".into()],
+    };
+    let s = backend.shift_status(&lb).await.expect("status");
+    assert_eq!(s.enabled, Some(true), "{:?}", s.problems);
+    assert!(s.problems.is_empty(), "{:?}", s.problems);
+
+    let rooms = backend.subnet_room(&vpc).await.expect("rooms");
+    let mut got: Vec<(String, Option<String>, i64)> = rooms
+        .iter()
+        .map(|r| (r.subnet_id.clone(), r.zone_id.clone(), r.free_ips))
+        .collect();
+    got.sort();
+    let mut want = vec![
+        (a, zones.get("us-east-1a").cloned(), 251),
+        (b, zones.get("us-east-1b").cloned(), 251),
+    ];
+    want.sort();
+    assert_eq!(got, want, "a /24 has 251 usable addresses");
+    assert_eq!(
+        bridge.operations_of("elasticloadbalancing"),
+        vec!["DescribeLoadBalancerAttributes".to_string()]
+    );
+    assert_eq!(
+        bridge.operations_of("ec2"),
+        vec!["DescribeSubnets".to_string()]
+    );
+}
