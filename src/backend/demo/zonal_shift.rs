@@ -1,7 +1,8 @@
 //! The demo's [`ZonalShifts`]: shifts kept in memory and timed by the demo clock, so
 //! a shift expires on its own. While one is active, the scenario moves the shifted
 //! zone's traffic to the other zones (see `scenario::traffic_share`): its requests,
-//! errors and latency drain in the AZ pane and the bands, and its targets show
+//! errors and latency drain in the AZ pane and the bands, its app tier's rejected
+//! database connections thin out in the flow logs, and its targets show
 //! `zonal_shift_active`.
 //!
 //! The load balancers: `shop-frontend`, `catalog-edge` (cross-zone on) and
