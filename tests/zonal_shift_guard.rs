@@ -107,7 +107,8 @@ async fn all_three_steps_send_one_start_with_the_az_id_then_the_zone_drains_and_
         sick[slot(0)]
     );
     for minute in 2..30 {
-        assert_eq!(sick[slot(minute)], None, "minute {minute}: no traffic");
+        let left = sick[slot(minute)].unwrap_or(0.0);
+        assert!(left < before * 0.05, "minute {minute}: a trickle at most, {left}");
         assert!(other[slot(minute)].unwrap_or(0.0) > other[slot(-1)].unwrap_or(0.0) * 1.3);
     }
     assert!(
@@ -115,12 +116,9 @@ async fn all_three_steps_send_one_start_with_the_az_id_then_the_zone_drains_and_
         "expired: traffic back"
     );
     let errors = m.series("us-east-1b", ZoneMetric::Target5xx).expect("5xx");
-    assert!(
-        errors[slot(-1)].unwrap_or(0.0) > 5.0,
-        "{:?}",
-        errors[slot(-1)]
-    );
-    assert_eq!(errors[slot(5)], None, "no requests, no errors");
+    let errors_before = errors[slot(-1)].unwrap_or(0.0);
+    assert!(errors_before > 5.0, "{errors_before}");
+    assert!(errors[slot(5)].unwrap_or(0.0) < errors_before * 0.1, "{:?}", errors[slot(5)]);
 
     // The AZ pane, refreshed, marks the zone's targets as shifted.
     h.keys("\x1br").await;

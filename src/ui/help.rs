@@ -38,7 +38,7 @@ pub const LEGEND: [(&str, &str); 11] = [
         "NLB: resets per new flow; new flows a minute",
     ),
     ("◆ (targets)", "AWS Health lists this target as affected"),
-    ("← (zone, target)", "zonal shift active: traffic kept away"),
+    ("← zone/target", "zonal shift active: traffic kept away"),
 ];
 
 pub fn render(area: Rect, buf: &mut Buffer, full: &App) {

@@ -13,8 +13,7 @@
 //!
 //! Convention (a coverage checker relies on it): every SDK call is written through a
 //! field named after its client: `ctx.clients.ec2.describe_instances()`,
-//! `ctx.clients.elbv2.describe_target_health()`, `ctx.clients.cloudwatch.get_metric_data()`,
-//! `ctx.clients.arc.start_zonal_shift()`.
+//! `ctx.clients.elbv2.describe_target_health()`, `ctx.clients.cloudwatch.get_metric_data()`.
 
 mod bands;
 pub mod cloudwatch;

@@ -390,6 +390,10 @@ pub fn metric_value(
     metric_value_shifted(lb_name, zone, metric, at, minute, &[])
 }
 
+/// The share of its traffic a shifted zone keeps once drained: clients that hold a
+/// DNS answer past its TTL, or a long-lived connection.
+pub const SHIFTED_RESIDUE: f64 = 0.02;
+
 /// A zonal shift of the demo: traffic of `lb` kept away from `zone_name` over
 /// `start..end` (the expiry, or when it was cancelled).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -402,8 +406,9 @@ pub struct ShiftWindow {
 
 /// The share of its usual traffic zone `zone` of `lb` gets in the minute starting at
 /// `at`, under `shifts`: a shifted zone drains over two minutes (clients holding the
-/// old DNS answer and open connections), then gets none; the other zones split what
-/// it lost. 1.0 without a shift.
+/// old DNS answer and open connections), then keeps a trickle ([`SHIFTED_RESIDUE`]:
+/// clients that ignore the DNS TTL); the other zones split what it lost. 1.0 without
+/// a shift.
 pub fn traffic_share(shifts: &[ShiftWindow], lb: &str, zone: &str, at: DateTime<Utc>) -> f64 {
     let away = |w: &ShiftWindow| -> f64 {
         if at
@@ -417,7 +422,7 @@ pub fn traffic_share(shifts: &[ShiftWindow], lb: &str, zone: &str, at: DateTime<
         match (at - w.start).num_minutes() {
             m if m <= 0 => 0.35,
             1 => 0.08,
-            _ => 0.0,
+            _ => SHIFTED_RESIDUE,
         }
     };
     let mine = shifts
