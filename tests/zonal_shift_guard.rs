@@ -108,7 +108,10 @@ async fn all_three_steps_send_one_start_with_the_az_id_then_the_zone_drains_and_
     );
     for minute in 2..30 {
         let left = sick[slot(minute)].unwrap_or(0.0);
-        assert!(left < before * 0.05, "minute {minute}: a trickle at most, {left}");
+        assert!(
+            left < before * 0.05,
+            "minute {minute}: a trickle at most, {left}"
+        );
         assert!(other[slot(minute)].unwrap_or(0.0) > other[slot(-1)].unwrap_or(0.0) * 1.3);
     }
     assert!(
@@ -118,7 +121,11 @@ async fn all_three_steps_send_one_start_with_the_az_id_then_the_zone_drains_and_
     let errors = m.series("us-east-1b", ZoneMetric::Target5xx).expect("5xx");
     let errors_before = errors[slot(-1)].unwrap_or(0.0);
     assert!(errors_before > 5.0, "{errors_before}");
-    assert!(errors[slot(5)].unwrap_or(0.0) < errors_before * 0.1, "{:?}", errors[slot(5)]);
+    assert!(
+        errors[slot(5)].unwrap_or(0.0) < errors_before * 0.1,
+        "{:?}",
+        errors[slot(5)]
+    );
 
     // The AZ pane, refreshed, marks the zone's targets as shifted.
     h.keys("\x1br").await;

@@ -360,7 +360,11 @@ mod tests {
             )
         };
         assert!(cerr(-1).unwrap() >= 9.0);
-        assert_eq!(cerr(5), None, "no connection errors left (a zero count is not sent)");
+        assert_eq!(
+            cerr(5),
+            None,
+            "no connection errors left (a zero count is not sent)"
+        );
         let other = scenario::metric_value(&lb.name, "us-east-1a", ZoneMetric::Requests, at(5), 14);
         assert!(
             req("us-east-1a", 5).unwrap() > other.unwrap() * 1.4,
