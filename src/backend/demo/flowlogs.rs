@@ -267,6 +267,7 @@ fn minute_records(at: i64, rel: i64, sick_share: f64, out: &mut Vec<Event>) {
 }
 
 /// Every simulated event from `start` to `end` (inclusive, epoch seconds).
+#[cfg(test)]
 fn events(onset: DateTime<Utc>, start: i64, end: i64) -> Vec<Event> {
     events_shifted(onset, start, end, &[])
 }
