@@ -39,11 +39,17 @@ pub enum Action {
     CopyId,
     CopySummary,
     Snapshot,
+    /// On an AZ row: open the ARC zonal shift view of that zone.
+    ZonalShift,
+    /// Cancel the selected active zonal shift (asks first).
+    CancelShift,
+    /// Copy the ready-to-paste aws CLI command for what the view would do (OSC 52).
+    CopyCommand,
 }
 
 impl Action {
     /// Every action, in the order help lists them.
-    pub const ALL: [Action; 36] = [
+    pub const ALL: [Action; 39] = [
         Action::Help,
         Action::Quit,
         Action::FocusNext,
@@ -80,6 +86,9 @@ impl Action {
         Action::CopyId,
         Action::CopySummary,
         Action::Snapshot,
+        Action::ZonalShift,
+        Action::CancelShift,
+        Action::CopyCommand,
     ];
 
     /// The name used in keymap files.
@@ -121,6 +130,9 @@ impl Action {
             Action::CopyId => "copy_id",
             Action::CopySummary => "copy_summary",
             Action::Snapshot => "snapshot",
+            Action::ZonalShift => "zonal_shift",
+            Action::CancelShift => "cancel_shift",
+            Action::CopyCommand => "copy_command",
         }
     }
 
@@ -160,6 +172,9 @@ impl Action {
             Action::CopyId => "copy id",
             Action::CopySummary => "copy summary",
             Action::Snapshot => "snapshot",
+            Action::ZonalShift => "zonal shift",
+            Action::CancelShift => "cancel shift",
+            Action::CopyCommand => "copy command",
             _ => self.name(),
         }
     }

@@ -34,6 +34,13 @@ pub struct Cli {
     #[arg(long)]
     pub read_only: bool,
 
+    /// Let the AZ pane start, extend and cancel ARC zonal shifts (production traffic
+    /// moves): still only after a key on the AZ row and typing the AZ ID. Without it
+    /// (or with --read-only) the keys explain what they would do, and copy the aws CLI
+    /// command instead.
+    #[arg(long)]
+    pub allow_zonal_shift: bool,
+
     /// Plain characters only: no box drawing, no block or braille glyphs (for terminals
     /// and fonts that cannot show them). Also GRAYSCOPE_ASCII=1.
     #[arg(long, env = "GRAYSCOPE_ASCII", value_parser = clap::builder::BoolishValueParser::new())]

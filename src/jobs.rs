@@ -295,8 +295,9 @@ impl Jobs {
         }
     }
 
-    /// Forgets finished jobs (keeping their undisarmed cleanups for shutdown).
-    fn reap(&mut self) {
+    /// Forgets finished jobs (keeping their undisarmed cleanups for shutdown); with
+    /// [`Jobs::running`], tells a headless driver when everything has settled.
+    pub fn reap(&mut self) {
         let done: Vec<_> = self
             .running
             .iter()

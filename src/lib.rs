@@ -109,6 +109,7 @@ pub fn setup(cli: &Cli, keymap: Keymap) -> (App, Services, Clock) {
         clock.now(),
     );
     app.shared.read_only = cli.read_only;
+    app.shared.allow_zonal_shift = cli.allow_zonal_shift;
     app.shared.ascii = cli.ascii;
     app.shared.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     if cli.ascii {

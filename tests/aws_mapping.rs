@@ -87,6 +87,7 @@ fn clients(ec2: &[&Rule], elbv2: &[&Rule], cloudwatch: &[&Rule]) -> AwsClients {
         health_failover: mock_client!(aws_sdk_health, RuleMode::MatchAny, &[] as &[&Rule]),
         logs: mock_client!(aws_sdk_cloudwatchlogs, RuleMode::MatchAny, &[], |c| c
             .retry_config(RetryConfig::disabled())),
+        arc: mock_client!(aws_sdk_arczonalshift, RuleMode::MatchAny, &[]),
     }
 }
 

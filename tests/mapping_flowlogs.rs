@@ -57,6 +57,7 @@ fn backend(logs: &[&Rule], ec2: &[&Rule]) -> AwsBackend {
             .interceptor(Observe::new(LOGS))),
         health: mock_client!(aws_sdk_health, RuleMode::MatchAny, &[]),
         health_failover: mock_client!(aws_sdk_health, RuleMode::MatchAny, &[]),
+        arc: mock_client!(aws_sdk_arczonalshift, RuleMode::MatchAny, &[]),
     };
     AwsBackend::from_clients(
         clients,

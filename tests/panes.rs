@@ -182,6 +182,8 @@ impl Pane for TestPane {
             title: "Create a test thing?".into(),
             lines: vec!["Creates one test thing; costs nothing.".into()],
             yes: "create".into(),
+            typed: None,
+            entered: String::new(),
         })
     }
     fn confirmed(&mut self, id: u64, yes: bool, _shared: &Shared) -> Vec<Effect> {

@@ -130,6 +130,11 @@ pub struct Confirm {
     pub lines: Vec<String>,
     /// The verb on the yes key, e.g. "create and run".
     pub yes: String,
+    /// A word the user must type before Enter counts as yes (an AZ ID before a zonal
+    /// shift): for writes that change production traffic, where `y` is too easy.
+    pub typed: Option<String>,
+    /// What the user has typed so far (with `typed`).
+    pub entered: String,
 }
 
 /// What every pane may read: the world outside any one pane.
@@ -156,6 +161,9 @@ pub struct Shared {
     /// `--read-only`: nothing is ever written to the account; keys that would write
     /// explain what they would do instead.
     pub read_only: bool,
+    /// `--allow-zonal-shift`: the zonal shift view may start, extend and cancel shifts
+    /// (still behind a typed confirmation); never with `read_only`.
+    pub allow_zonal_shift: bool,
     /// `--ascii` / GRAYSCOPE_ASCII: plain characters only.
     pub ascii: bool,
     /// NO_COLOR: no colours; meaning is carried by words and markers anyway.
@@ -269,6 +277,7 @@ impl App {
                 local_clock: false,
                 log_path: None,
                 read_only: false,
+                allow_zonal_shift: false,
                 ascii: false,
                 no_color: false,
                 focus_zone: None,
@@ -476,10 +485,14 @@ impl App {
                 } else if !self.help_open
                     && self.picker.is_none()
                     && !self.detail_focused()
-                    && self.panes[self.focus].text_input()
+                    && self.shown_in(self.focus).is_some_and(|p| p.text_input())
                 {
+                    // Typed text goes to what is drawn there: an overlay, else the pane.
                     let i = self.focus;
-                    self.panes[i].on_key(ev, &self.shared)
+                    match self.overlay_on(i) {
+                        Some(k) => self.overlays[k].1.on_key(ev, &self.shared),
+                        None => self.panes[i].on_key(ev, &self.shared),
+                    }
                 } else {
                     match self.shared.keymap.action_for(&ev) {
                         Some(a) => self.act(a),
@@ -552,9 +565,35 @@ impl App {
         effects
     }
 
-    /// y / Enter answers yes, n / Esc no; other keys leave the dialog open.
+    /// y / Enter answers yes, n / Esc no; other keys leave the dialog open. A dialog
+    /// that wants a word typed takes every character as text: only Enter with the
+    /// exact word answers yes, Esc no.
     fn answer_confirm(&mut self, ev: &KeyEvent) -> Vec<Effect> {
-        use crossterm::event::KeyCode;
+        use crossterm::event::{KeyCode, KeyModifiers};
+        if let Some(c) = self.confirm.as_mut().filter(|c| c.typed.is_some()) {
+            match ev.code {
+                KeyCode::Esc => {}
+                KeyCode::Enter if c.typed.as_deref() == Some(c.entered.trim()) => {}
+                KeyCode::Enter => return Vec::new(),
+                KeyCode::Backspace => {
+                    c.entered.pop();
+                    return Vec::new();
+                }
+                KeyCode::Char('u') if ev.modifiers.contains(KeyModifiers::CONTROL) => {
+                    c.entered.clear();
+                    return Vec::new();
+                }
+                KeyCode::Char(ch)
+                    if !ev.modifiers.contains(KeyModifiers::CONTROL)
+                        && !ch.is_control()
+                        && c.entered.chars().count() < 64 =>
+                {
+                    c.entered.push(ch);
+                    return Vec::new();
+                }
+                _ => return Vec::new(),
+            }
+        }
         let yes = match ev.code {
             KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => true,
             KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => false,

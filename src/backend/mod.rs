@@ -2,7 +2,8 @@
 //! balancers, zones, target health), [`Metrics`], [`HealthEvents`] (AWS Health, in
 //! `health`), [`flowlogs::FlowLogs`] (flow logs, Logs Insights queries, subnets and
 //! interfaces), [`paths::ReachPaths`] (Reachability Analyzer), [`bands::Bands`]
-//! (anomaly bands); [`Services`] bundles them for jobs.
+//! (anomaly bands), [`zonal_shift::ZonalShifts`] (ARC zonal shift: read, start, extend,
+//! cancel); [`Services`] bundles them for jobs.
 //! Each takes and returns domain types (`crate::model`); `aws` implements them with the
 //! official SDK clients (one file per capability), `demo` computes them from the
 //! simulated incident. SDK types never leave `backend/aws/`.
@@ -16,6 +17,7 @@ pub mod demo;
 pub mod flowlogs;
 pub mod health;
 pub mod paths;
+pub mod zonal_shift;
 
 pub use health::HealthEvents;
 
@@ -136,6 +138,7 @@ pub struct Services {
     pub reach: Arc<dyn paths::ReachPaths>,
     pub bands: Arc<dyn bands::Bands>,
     pub flowlogs: Arc<dyn flowlogs::FlowLogs>,
+    pub shifts: Arc<dyn zonal_shift::ZonalShifts>,
 }
 
 impl Services {
@@ -149,6 +152,7 @@ impl Services {
             + paths::ReachPaths
             + bands::Bands
             + flowlogs::FlowLogs
+            + zonal_shift::ZonalShifts
             + 'static,
     {
         Self {
@@ -158,7 +162,8 @@ impl Services {
             health: backend.clone(),
             reach: backend.clone(),
             bands: backend.clone(),
-            flowlogs: backend,
+            flowlogs: backend.clone(),
+            shifts: backend,
         }
     }
 }

@@ -13,6 +13,7 @@
 //!   pivots, and the attribution of addresses to zones by ID.
 //! - `text`: sanitising strings that came from AWS before they reach the screen.
 //! - `bands`: anomaly bands: out-of-band runs, periods, units, the local estimate.
+//! - `zonal_shift`: ARC zonal shift: AZ IDs, expiry, the CLI command, capacity left.
 
 pub mod bands;
 pub mod command;
@@ -25,4 +26,5 @@ pub mod summary;
 pub mod targets;
 pub mod text;
 pub mod verdict;
+pub mod zonal_shift;
 pub mod zones;

@@ -228,8 +228,16 @@ fn zone_line(s: &ZoneSummary, c: &Columns, rate_max: f64, rt_max: f64) -> Vec<Sp
             fit(&id, c.id, false)
         )
     };
+    // A zone with targets under an active zonal shift (AdministrativeOverride
+    // zonal_shift_active) is marked where the row starts.
+    let lead = if s.anomaly.zonal_shift > 0 {
+        Span::styled("←", theme::warn())
+    } else {
+        Span::raw(" ")
+    };
     let mut spans = vec![
-        Span::raw(format!(" {place} ")),
+        lead,
+        Span::raw(format!("{place} ")),
         Span::styled(
             fit(s.verdict.level.label(), c.verdict, false),
             theme::level(s.verdict.level),
@@ -344,15 +352,21 @@ pub fn render(
     let inner = block.inner(area);
     block.render(area, buf);
 
-    let mut errors: Vec<Line> = [
-        slot_errors("targets", &pane.health, now),
-        slot_errors("metrics", &pane.metrics, now),
-        slot_errors("zones", &app.zones, now),
-        slot_errors("load balancers", &app.load_balancers, now),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    let mut errors: Vec<Line> = pane
+        .notice
+        .iter()
+        .map(|n| Line::from(Span::styled(clean(n), theme::warn())))
+        .collect();
+    errors.extend(
+        [
+            slot_errors("targets", &pane.health, now),
+            slot_errors("metrics", &pane.metrics, now),
+            slot_errors("zones", &app.zones, now),
+            slot_errors("load balancers", &app.load_balancers, now),
+        ]
+        .into_iter()
+        .flatten(),
+    );
     for problem in app.lb_problems.iter().chain(&pane.health_problems) {
         errors.push(Line::from(Span::styled(
             clean(&format!("⚠ {problem}")),
@@ -715,9 +729,22 @@ fn drill_lines(
             Span::styled(fit(&clean(t.state.as_str()), sw, false), state_style),
             Span::raw(format!(
                 " {}",
-                fit(&clean(t.reason.as_deref().unwrap_or("")), rw, false)
+                fit(
+                    &clean(t.reason.as_deref().unwrap_or(if t.zonal_shift_active {
+                        "zonal_shift_active"
+                    } else {
+                        ""
+                    })),
+                    rw,
+                    false
+                )
             )),
         ];
+        if t.zonal_shift_active {
+            // AdministrativeOverride zonal_shift_active: the load balancer keeps
+            // traffic off it while the zone is shifted away.
+            spans.insert(0, Span::styled("←", theme::warn()));
+        }
         if app.health_entities.contains(&t.id) {
             // Marked where it is seen first, whatever the width: AWS Health lists it as
             // affected (Detail says so in words; help has the legend).

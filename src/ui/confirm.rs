@@ -1,5 +1,6 @@
 //! The confirmation dialog before any write: what will be created or changed, what it
-//! costs, and the two answers.
+//! costs, and the two answers (or, for a write that moves production traffic, a word
+//! to type before Enter counts).
 
 use crate::app::App;
 use crate::model::text::clean;
@@ -17,14 +18,35 @@ pub fn render(area: Rect, buf: &mut Buffer, app: &App) {
         .map(|l| Line::raw(format!(" {}", clean(l))))
         .collect();
     lines.push(Line::raw(""));
-    lines.push(Line::from(vec![
-        Span::styled(" y", theme::key()),
-        Span::raw(format!(" {}   ", clean(&c.yes))),
-        Span::styled("n", theme::key()),
-        Span::raw(" / "),
-        Span::styled("esc", theme::key()),
-        Span::raw(" cancel: nothing is written"),
-    ]));
+    match &c.typed {
+        Some(word) => {
+            let matches = c.entered.trim() == word;
+            lines.push(Line::from(vec![
+                Span::raw(" Type "),
+                Span::styled(clean(word), theme::key()),
+                Span::raw(" to confirm: "),
+                Span::styled(format!("{}_", clean(&c.entered)), theme::key()),
+            ]));
+            lines.push(Line::from(vec![
+                Span::styled(" enter", theme::key()),
+                Span::raw(if matches {
+                    format!(" {}   ", clean(&c.yes))
+                } else {
+                    " (once it matches)   ".to_string()
+                }),
+                Span::styled("esc", theme::key()),
+                Span::raw(" cancel: nothing is sent"),
+            ]));
+        }
+        None => lines.push(Line::from(vec![
+            Span::styled(" y", theme::key()),
+            Span::raw(format!(" {}   ", clean(&c.yes))),
+            Span::styled("n", theme::key()),
+            Span::raw(" / "),
+            Span::styled("esc", theme::key()),
+            Span::raw(" cancel: nothing is written"),
+        ])),
+    }
     let width = 76u16.min(area.width);
     let inner_w = width.saturating_sub(2).max(1) as usize;
     let rows: usize = lines

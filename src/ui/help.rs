@@ -21,7 +21,7 @@ fn tilde(path: &str) -> String {
 }
 
 /// What the AZ pane's states and column heads mean.
-pub const LEGEND: [(&str, &str); 10] = [
+pub const LEGEND: [(&str, &str); 11] = [
     ("OK", "in line with sibling zones (the reason says so)"),
     ("WATCH", "outlier minutes, not yet 3 of the last 5"),
     ("DEGRADED", "outlier in 3 of 5 minutes: gray failure"),
@@ -38,6 +38,7 @@ pub const LEGEND: [(&str, &str); 10] = [
         "NLB: resets per new flow; new flows a minute",
     ),
     ("◆ (targets)", "AWS Health lists this target as affected"),
+    ("← zone/target", "zonal shift active: traffic kept away"),
 ];
 
 pub fn render(area: Rect, buf: &mut Buffer, full: &App) {

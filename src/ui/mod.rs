@@ -22,6 +22,7 @@ pub mod plain;
 pub mod reach;
 pub mod spark;
 pub mod theme;
+pub mod zonal_shift;
 
 use crate::app::App;
 use ratatui::Frame;

@@ -1,6 +1,8 @@
 //! Pane 1, AZ health: per-AZ target health and load-balancer metrics with the verdict.
 //! Its data slots, the per-zone summaries derived from them, the selected row, the
 //! drill-down into targets, its two jobs (target health, metrics) and its refresh clock.
+//! `S` on a zone's row opens the zonal shift view (`panes::zonal_shift`) over it; `c`
+//! copies the aws CLI command that shifts the first load balancer away from the zone.
 //! Drawing is `ui::az_health`; the detail text `ui::detail::az_lines`.
 
 use crate::action::Action;
@@ -66,6 +68,12 @@ pub struct AzPane {
     pub next_refresh: Option<DateTime<Utc>>,
     /// The selection has not been moved by the user yet: it follows the worst zone.
     pub user_moved: bool,
+    /// `S` on a row: open the zonal shift view of its zone (taken by the router).
+    pub open_shift: bool,
+    /// Text for the clipboard (the aws CLI command of a zonal shift).
+    pub clipboard: Option<String>,
+    /// Why the last key did nothing (shown in the hint line's place).
+    pub notice: Option<String>,
 }
 
 impl AzPane {
@@ -255,6 +263,53 @@ impl AzPane {
         true
     }
 
+    /// The summary of the zone the selection is on.
+    pub fn selected_summary(&self) -> Option<&ZoneSummary> {
+        let zone = self.selected_zone()?;
+        self.all_summaries.iter().find(|s| s.zone_name == zone)
+    }
+
+    /// What the zonal shift view needs of the selected zone.
+    pub fn shift_subject(&self) -> Option<crate::app::panes::zonal_shift::ShiftSubject> {
+        let s = self.selected_summary()?;
+        if s.is_unknown_zone() {
+            return None;
+        }
+        Some(crate::app::panes::zonal_shift::ShiftSubject {
+            zone_name: s.zone_name.clone(),
+            zone_id: s.zone_id.clone(),
+            verdict: s.level().label().to_string(),
+            reason: s.verdict.reason.clone(),
+            health: self.health.get().cloned().unwrap_or_default(),
+        })
+    }
+
+    /// `c` on a zone: the aws CLI command that shifts the first watched load balancer
+    /// away from it for an hour (the view, `S`, has one per load balancer).
+    fn copy_shift_command(&mut self, shared: &Shared) {
+        use crate::model::zonal_shift::{AzId, DEFAULT_EXPIRY, Expiry, start_command};
+        let (Some(subject), Some(lb)) = (self.shift_subject(), shared.selected.first()) else {
+            self.notice = Some("select a zone row first".into());
+            return;
+        };
+        let (Ok(az), Ok(expiry)) = (AzId::parse(&subject.zone_id), Expiry::parse(DEFAULT_EXPIRY))
+        else {
+            self.notice = Some(format!(
+                "the AZ ID of {} is not known yet: nothing copied",
+                subject.zone_name
+            ));
+            return;
+        };
+        let comment = crate::model::zonal_shift::default_comment(
+            &subject.zone_name,
+            &format!("{}: {}", subject.verdict, subject.reason),
+        );
+        let profile = shared.identity.get().and_then(|i| i.profile.as_deref());
+        let cmd = start_command(&lb.arn, &az, expiry, &comment, profile);
+        self.notice = Some(format!("copied (OSC 52): {cmd}"));
+        self.clipboard = Some(cmd);
+    }
+
     /// Esc: leave the drill-down. Returns whether there was one to leave.
     pub fn back(&mut self) -> bool {
         self.drill.take().is_some()
@@ -434,8 +489,14 @@ impl Pane for AzPane {
         Vec::new()
     }
 
-    fn on_action(&mut self, action: Action, _shared: &Shared) -> Option<Vec<Effect>> {
+    fn on_action(&mut self, action: Action, shared: &Shared) -> Option<Vec<Effect>> {
+        self.notice = None;
         match action {
+            Action::ZonalShift => match self.selected_summary() {
+                Some(s) if !s.is_unknown_zone() => self.open_shift = true,
+                _ => self.notice = Some("zonal shift: select a zone's row first".into()),
+            },
+            Action::CopyCommand => self.copy_shift_command(shared),
             Action::Up => self.move_by(-1),
             Action::Down => self.move_by(1),
             Action::Top => self.move_to(true),
@@ -450,6 +511,20 @@ impl Pane for AzPane {
 
     fn drill_depth(&self) -> usize {
         usize::from(self.drill.is_some())
+    }
+
+    fn take_overlay(&mut self, shared: &Shared) -> Option<Box<dyn Pane>> {
+        if !std::mem::take(&mut self.open_shift) {
+            return None;
+        }
+        Some(crate::app::panes::zonal_shift::open(
+            self.shift_subject()?,
+            shared,
+        ))
+    }
+
+    fn take_clipboard(&mut self) -> Option<String> {
+        self.clipboard.take()
     }
 
     fn back(&mut self) -> bool {
@@ -547,9 +622,12 @@ impl Pane for AzPane {
 
     fn hints(&self, _shared: &Shared) -> Vec<(Action, &'static str)> {
         if self.drill.is_some() {
-            vec![(Action::Back, "back")]
+            vec![(Action::Back, "back"), (Action::ZonalShift, "zonal shift")]
         } else {
-            vec![(Action::DrillDown, "targets")]
+            vec![
+                (Action::DrillDown, "targets"),
+                (Action::ZonalShift, "zonal shift"),
+            ]
         }
     }
 

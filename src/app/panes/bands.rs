@@ -327,6 +327,8 @@ impl BandsPane {
                 "Cleanup: grayscope deletes it again when it exits (its training is lost).".into(),
             ],
             yes: "create".into(),
+            typed: None,
+            entered: String::new(),
         });
     }
 

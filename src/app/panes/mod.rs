@@ -6,6 +6,7 @@ pub mod bands;
 pub mod flowlogs;
 pub mod health;
 pub mod reach;
+pub mod zonal_shift;
 
 use crate::app::pane::Pane;
 

@@ -485,6 +485,8 @@ impl Pane for ReachView {
             title: format!("Run Reachability Analyzer on {}?", self.request.label()),
             lines: self.what_it_does(&spec),
             yes: "create and run".into(),
+            typed: None,
+            entered: String::new(),
         })
     }
 

@@ -27,6 +27,7 @@ pub mod pace;
 mod paging;
 mod reach;
 mod targets;
+mod zonal_shift;
 
 use crate::backend::{Account, BackendError, Identity};
 use crate::model::zones::{GroupCrossZone, Subnet};
@@ -47,6 +48,9 @@ pub const CLOUDWATCH_CALLS_AT_ONCE: usize = 4;
 pub const HEALTH_CALLS_AT_ONCE: usize = 2;
 /// CloudWatch Logs calls (StartQuery, GetQueryResults polls, StopQuery) in flight at once.
 pub const LOGS_CALLS_AT_ONCE: usize = 4;
+/// ARC zonal shift calls in flight at once (a few reads per watched load balancer, and
+/// the rare write).
+pub const ARC_CALLS_AT_ONCE: usize = 2;
 
 /// How long to wait for a TCP/TLS connection before giving up on an endpoint.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -93,6 +97,8 @@ pub struct AwsClients {
     /// AWS Health at its passive endpoint (us-east-2), for failover.
     pub health_failover: aws_sdk_health::Client,
     pub logs: aws_sdk_cloudwatchlogs::Client,
+    /// ARC zonal shift.
+    pub arc: aws_sdk_arczonalshift::Client,
 }
 
 impl AwsClients {
@@ -104,6 +110,7 @@ impl AwsClients {
             health: health_client(cfg, health::ACTIVE_REGION),
             health_failover: health_client(cfg, health::PASSIVE_REGION),
             logs: aws_sdk_cloudwatchlogs::Client::new(cfg),
+            arc: aws_sdk_arczonalshift::Client::new(cfg),
         }
     }
 }
@@ -125,6 +132,7 @@ pub(crate) struct Pacers {
     pub(crate) cloudwatch: Pacer,
     pub(crate) health: Pacer,
     pub(crate) logs: Pacer,
+    pub(crate) arc: Pacer,
 }
 
 impl Default for Pacers {
@@ -135,6 +143,7 @@ impl Default for Pacers {
             cloudwatch: Pacer::new(CLOUDWATCH_CALLS_AT_ONCE),
             health: Pacer::new(HEALTH_CALLS_AT_ONCE),
             logs: Pacer::new(LOGS_CALLS_AT_ONCE),
+            arc: Pacer::new(ARC_CALLS_AT_ONCE),
         }
     }
 }

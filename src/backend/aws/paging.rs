@@ -50,3 +50,25 @@ where
     log_call(service, operation, started, result.is_ok());
     result.map_err(|e| classify(operation, &e, profile))
 }
+
+/// [`one_call`] that also reads a detail the error code alone does not carry from a
+/// modelled service error (ARC's `ConflictException` reason, for one), so the caller
+/// can say what happened in words.
+pub(crate) async fn one_call_with_detail<O, E>(
+    service: &str,
+    operation: &str,
+    profile: Option<&str>,
+    call: impl std::future::Future<Output = Result<O, SdkError<E, HttpResponse>>>,
+    detail: impl FnOnce(&E) -> Option<String>,
+) -> Result<O, (BackendError, Option<String>)>
+where
+    E: ProvideErrorMetadata + StdError + 'static,
+{
+    let started = Instant::now();
+    let result = call.await;
+    log_call(service, operation, started, result.is_ok());
+    result.map_err(|e| {
+        let reason = e.as_service_error().and_then(detail);
+        (classify(operation, &e, profile), reason)
+    })
+}

@@ -64,6 +64,7 @@ impl DemoBackend {
     /// The value of `metric` for the one minute starting at `at` (`None`: no data).
     fn band_minute(&self, metric: &BandMetric, at: DateTime<Utc>) -> Option<f64> {
         let minute = self.minute_at(at);
+        let shifts = self.shift_windows();
         match metric {
             BandMetric::Preset {
                 preset,
@@ -82,7 +83,8 @@ impl DemoBackend {
                     let mut errors = 0.0;
                     let mut requests = 0.0;
                     for z in &zones {
-                        let v = |m| scenario::metric_value(&lb.name, z, m, at, minute);
+                        let v =
+                            |m| scenario::metric_value_shifted(&lb.name, z, m, at, minute, &shifts);
                         errors += v(ZoneMetric::Target5xx).unwrap_or(0.0);
                         requests += v(ZoneMetric::Requests).unwrap_or(0.0);
                     }
@@ -90,7 +92,14 @@ impl DemoBackend {
                 }
                 let one = |z: &str| -> Option<f64> {
                     let rt = || {
-                        scenario::metric_value(&lb.name, z, ZoneMetric::ResponseTime, at, minute)
+                        scenario::metric_value_shifted(
+                            &lb.name,
+                            z,
+                            ZoneMetric::ResponseTime,
+                            at,
+                            minute,
+                            &shifts,
+                        )
                     };
                     match preset {
                         Preset::LatencyAvg => rt(),
@@ -99,7 +108,14 @@ impl DemoBackend {
                             rt().map(|v| v * (2.4 + 0.5 * n))
                         }
                         Preset::Target5xx | Preset::Target5xxRate => {
-                            scenario::metric_value(&lb.name, z, ZoneMetric::Target5xx, at, minute)
+                            scenario::metric_value_shifted(
+                                &lb.name,
+                                z,
+                                ZoneMetric::Target5xx,
+                                at,
+                                minute,
+                                &shifts,
+                            )
                         }
                     }
                 };
@@ -208,7 +224,14 @@ fn custom_minute(
             let metric = ZoneMetric::ALL
                 .into_iter()
                 .find(|m| cloudwatch::metric_name(*m) == c.name)?;
-            scenario::metric_value(&lb.name, zone, metric, at, minute)
+            scenario::metric_value_shifted(
+                &lb.name,
+                zone,
+                metric,
+                at,
+                minute,
+                &demo.shift_windows(),
+            )
         }
         "AWS/EC2" if c.name == "CPUUtilization" => {
             let id = dim("InstanceId")?;

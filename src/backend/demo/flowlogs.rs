@@ -4,7 +4,8 @@
 //! The story: at the onset a security-group change on the app tier in us-east-1b
 //! (use1-az6) makes its instances' connections to the orders database (10.20.11.25:5432,
 //! in us-east-1a) fail: REJECTs logged on the database's interface, from the sick zone's
-//! sources only. The app tier in the other zones keeps connecting (ACCEPT). All the
+//! sources only (fewer while a zonal shift keeps the shop's traffic away from that
+//! zone). The app tier in the other zones keeps connecting (ACCEPT). All the
 //! while, internet scanners knock on 22 and 3389 of the load balancer nodes and the NAT
 //! gateway (REJECT), in every zone.
 //!
@@ -185,8 +186,10 @@ fn record(
     })
 }
 
-/// The records of the minute starting at `at`, `rel` minutes after the onset.
-fn minute_records(at: i64, rel: i64, out: &mut Vec<Event>) {
+/// The records of the minute starting at `at`, `rel` minutes after the onset, with
+/// `sick_share` of the sick zone's usual traffic reaching its app tier (less under a
+/// zonal shift away from it: fewer requests, fewer database connection attempts).
+fn minute_records(at: i64, rel: i64, sick_share: f64, out: &mut Vec<Event>) {
     let m = (at / 60) as u64;
     // Internet scanners on 22 and 3389, in every zone, all the time.
     let scans = 2 + (noise(m, 1) * 4.0) as u64;
@@ -223,7 +226,8 @@ fn minute_records(at: i64, rel: i64, out: &mut Vec<Event>) {
             let key = z * 100 + h as u64;
             if sick {
                 // Connection retries, each one a REJECT on the database's interface.
-                let tries = 2 + (noise(m, key) * 5.0) as u64;
+                let tries =
+                    ((2.0 + (noise(m, key) * 5.0).floor()) * sick_share.min(1.0)).round() as u64;
                 for t in 0..tries {
                     let sport = 32768 + (noise(m, key * 10 + t) * 28000.0) as u32;
                     out.extend(record(
@@ -263,14 +267,31 @@ fn minute_records(at: i64, rel: i64, out: &mut Vec<Event>) {
 }
 
 /// Every simulated event from `start` to `end` (inclusive, epoch seconds).
+#[cfg(test)]
 fn events(onset: DateTime<Utc>, start: i64, end: i64) -> Vec<Event> {
+    events_shifted(onset, start, end, &[])
+}
+
+/// [`events`] under the demo's zonal shifts of `shop-frontend`.
+fn events_shifted(
+    onset: DateTime<Utc>,
+    start: i64,
+    end: i64,
+    shifts: &[scenario::ShiftWindow],
+) -> Vec<Event> {
     let mut out = Vec::new();
     let first = start.div_euclid(60) * 60;
     let onset_min = onset.timestamp().div_euclid(60);
     let mut at = first;
     while at <= end {
         let mut minute = Vec::new();
-        minute_records(at, at / 60 - onset_min, &mut minute);
+        let share = match (shifts.is_empty(), DateTime::from_timestamp(at, 0)) {
+            (false, Some(t)) => {
+                scenario::traffic_share(shifts, "shop-frontend", scenario::SICK_ZONE, t)
+            }
+            _ => 1.0,
+        };
+        minute_records(at, at / 60 - onset_min, share, &mut minute);
         out.extend(minute.into_iter().filter(|e| e.at >= start && e.at <= end));
         at += 60;
     }
@@ -658,8 +679,20 @@ pub fn run_query(
     end: i64,
     limit: Option<usize>,
 ) -> Result<(Vec<ResultRow>, QueryStats), BackendError> {
+    run_query_shifted(onset, query, start, end, limit, &[])
+}
+
+/// [`run_query`] over records under the demo's zonal shifts.
+pub fn run_query_shifted(
+    onset: DateTime<Utc>,
+    query: &str,
+    start: i64,
+    end: i64,
+    limit: Option<usize>,
+    shifts: &[scenario::ShiftWindow],
+) -> Result<(Vec<ResultRow>, QueryStats), BackendError> {
     let stages = compile(query)?;
-    let events = events(onset, start, end);
+    let events = events_shifted(onset, start, end, shifts);
     let bytes: usize = events
         .iter()
         .map(|e| e.message.len() + RECORD_OVERHEAD)
@@ -780,12 +813,14 @@ impl FlowLogs for DemoBackend {
         }
         let (start, end) = (request.start.timestamp(), request.end.timestamp());
         let limit = request.limit.map(|l| l.max(1) as usize);
-        let (rows, stats) = run_query(self.onset, &request.query, start, end, limit)?;
+        let shifts = self.shift_windows();
+        let (rows, stats) =
+            run_query_shifted(self.onset, &request.query, start, end, limit, &shifts)?;
         let partial = [(1, 4), (1, 2), (3, 4)]
             .iter()
             .map(|(n, d)| {
                 let upto = start + (end - start) * n / d;
-                run_query(self.onset, &request.query, start, upto, limit)
+                run_query_shifted(self.onset, &request.query, start, upto, limit, &shifts)
             })
             .collect::<Result<Vec<_>, _>>()?;
         let n = self.flow.next.fetch_add(1, Ordering::Relaxed);
@@ -940,6 +975,30 @@ mod tests {
             crate::model::flowlogs::parse_record(&f, &e.message)
                 .unwrap_or_else(|err| panic!("{}: {err}", e.message));
         }
+    }
+
+    #[test]
+    fn a_shift_away_from_the_sick_zone_quiets_its_database_rejects() {
+        let t = onset().timestamp() + 9 * 60;
+        let rejects = |shifts: &[scenario::ShiftWindow]| {
+            events_shifted(onset(), t, t + 10 * 60, shifts)
+                .iter()
+                .filter(|e| e.message.contains(" 5432 ") && e.message.contains("REJECT"))
+                .count()
+        };
+        let start = DateTime::from_timestamp(t, 0).expect("t");
+        let shift = [scenario::ShiftWindow {
+            lb: "shop-frontend".into(),
+            zone_name: scenario::SICK_ZONE.into(),
+            start,
+            end: start + chrono::Duration::minutes(30),
+        }];
+        let (before, after) = (rejects(&[]), rejects(&shift));
+        assert!(before > 50, "{before}");
+        assert!(
+            after < before / 4,
+            "{after} of {before}: drained after two minutes"
+        );
     }
 
     #[test]

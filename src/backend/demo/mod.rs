@@ -8,6 +8,7 @@ mod metrics;
 pub mod reach;
 pub mod scenario;
 mod targets;
+pub mod zonal_shift;
 
 use crate::backend::{Account, BackendError, Identity, Partial};
 use crate::clock::Clock;
@@ -26,6 +27,8 @@ pub struct DemoBackend {
     /// Anomaly detectors created in the demo (`a` on the bands pane).
     bands: bands::DemoDetectors,
     flow: flowlogs::DemoQueries,
+    /// Zonal shifts started in the demo.
+    shifts: zonal_shift::DemoShifts,
 }
 
 impl DemoBackend {
@@ -39,6 +42,7 @@ impl DemoBackend {
             reach: reach::DemoReach::default(),
             bands: bands::DemoDetectors::default(),
             flow: flowlogs::DemoQueries::default(),
+            shifts: zonal_shift::DemoShifts::default(),
         }
     }
 

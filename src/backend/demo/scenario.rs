@@ -280,6 +280,16 @@ fn catalog_anomaly(zone: &str, n: usize, minute: i64) -> (bool, bool) {
 /// minutes after the onset. Instance targets come without a zone (as AWS often sends
 /// them) and are resolved through the instance; IP targets through their subnet.
 pub fn target_groups(lb_name: &str, minute: i64) -> Vec<(TargetGroup, Vec<Target>)> {
+    target_groups_shifted(lb_name, minute, &[])
+}
+
+/// [`target_groups`] with the targets in `shifted_zones` under an active zonal shift
+/// (their AdministrativeOverride says `zonal_shift_active`).
+pub fn target_groups_shifted(
+    lb_name: &str,
+    minute: i64,
+    shifted_zones: &[String],
+) -> Vec<(TargetGroup, Vec<Target>)> {
     let Some(lb) = lb_spec(lb_name) else {
         return Vec::new();
     };
@@ -323,7 +333,7 @@ pub fn target_groups(lb_name: &str, minute: i64) -> Vec<(TargetGroup, Vec<Target
                             anomalous,
                             anomaly_checked: g.anomaly_detection,
                             mitigation_in_effect,
-                            zonal_shift_active: false,
+                            zonal_shift_active: shifted_zones.iter().any(|z| z == zone),
                         }
                     })
                 })
@@ -377,11 +387,76 @@ pub fn metric_value(
     at: DateTime<Utc>,
     minute: i64,
 ) -> Option<f64> {
+    metric_value_shifted(lb_name, zone, metric, at, minute, &[])
+}
+
+/// The share of its traffic a shifted zone keeps once drained: clients that hold a
+/// DNS answer past its TTL, or a long-lived connection.
+pub const SHIFTED_RESIDUE: f64 = 0.02;
+
+/// A zonal shift of the demo: traffic of `lb` kept away from `zone_name` over
+/// `start..end` (the expiry, or when it was cancelled).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShiftWindow {
+    pub lb: String,
+    pub zone_name: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+/// The share of its usual traffic zone `zone` of `lb` gets in the minute starting at
+/// `at`, under `shifts`: a shifted zone drains over two minutes (clients holding the
+/// old DNS answer and open connections), then keeps a trickle ([`SHIFTED_RESIDUE`]:
+/// clients that ignore the DNS TTL); the other zones split what it lost. 1.0 without
+/// a shift.
+pub fn traffic_share(shifts: &[ShiftWindow], lb: &str, zone: &str, at: DateTime<Utc>) -> f64 {
+    let away = |w: &ShiftWindow| -> f64 {
+        if at
+            < w.start
+                .duration_trunc(Duration::minutes(1))
+                .unwrap_or(w.start)
+            || at >= w.end
+        {
+            return 1.0;
+        }
+        match (at - w.start).num_minutes() {
+            m if m <= 0 => 0.35,
+            1 => 0.08,
+            _ => SHIFTED_RESIDUE,
+        }
+    };
+    let mine = shifts
+        .iter()
+        .filter(|w| w.lb == lb && w.zone_name == zone)
+        .map(away)
+        .fold(1.0, f64::min);
+    let others = LB_ZONES.len().saturating_sub(1).max(1) as f64;
+    let gained: f64 = shifts
+        .iter()
+        .filter(|w| w.lb == lb && w.zone_name != zone && LB_ZONES.contains(&w.zone_name.as_str()))
+        .map(|w| (1.0 - away(w)) / others)
+        .sum();
+    if mine < 1.0 { mine } else { 1.0 + gained }
+}
+
+/// [`metric_value`] with the demo's zonal shifts applied: a shifted zone's traffic,
+/// errors and latency samples drain away (no traffic: no datapoint at all) and the
+/// other zones carry its requests.
+pub fn metric_value_shifted(
+    lb_name: &str,
+    zone: &str,
+    metric: ZoneMetric,
+    at: DateTime<Utc>,
+    minute: i64,
+    shifts: &[ShiftWindow],
+) -> Option<f64> {
     let lb = lb_spec(lb_name)?;
     if !ZoneMetric::for_kind(lb.kind).contains(&metric) {
         return None;
     }
-    let value = simulated(lb, zone, metric, at, minute)?;
+    let share = traffic_share(shifts, lb_name, zone, at);
+    let sick_share = traffic_share(shifts, lb_name, SICK_ZONE, at);
+    let value = simulated(lb, zone, metric, at, minute, share, sick_share)?;
     // CloudWatch publishes a count only when it is nonzero.
     (!metric.is_count() || value > 0.0).then_some(value)
 }
@@ -393,7 +468,13 @@ fn simulated(
     metric: ZoneMetric,
     at: DateTime<Utc>,
     minute: i64,
+    share: f64,
+    sick_share: f64,
 ) -> Option<f64> {
+    if share <= 0.0 {
+        // Shifted away: no traffic, so CloudWatch has nothing for this minute.
+        return None;
+    }
     let zi = LB_ZONES.iter().position(|z| *z == zone)?;
     let epoch_min = at.timestamp() / 60;
     let n = |m: ZoneMetric| noise(lb.seed, zi, m, epoch_min);
@@ -405,7 +486,7 @@ fn simulated(
         LbKind::Network => ZoneMetric::NewFlows,
         _ => ZoneMetric::Requests,
     };
-    let traffic = (lb.scale * daily_shape(at) * (0.93 + 0.14 * n(traffic_metric))).round();
+    let traffic = (lb.scale * daily_shape(at) * (0.93 + 0.14 * n(traffic_metric)) * share).round();
     let ramp = if minute >= 0 {
         (minute as f64 + 1.0).min(5.0)
     } else {
@@ -413,10 +494,22 @@ fn simulated(
     };
     let in_sick_zone = zone == SICK_ZONE && minute >= 0;
     Some(match lb.name {
-        "shop-frontend" => shop_value(metric, traffic, in_sick_zone, ramp, minute, &n),
+        "shop-frontend" => {
+            let v = shop_value(metric, traffic, in_sick_zone, ramp, minute, &n);
+            let keep = drain(metric, share);
+            if keep < 1.0 { (v * keep).round() } else { v }
+        }
         // Cross-zone on: every node sends a third of its requests to the sick zone's
-        // targets, so every zone's numbers rise alike.
-        "catalog-edge" => shop_value(metric, traffic, minute >= 0, ramp / 3.0, -1, &n),
+        // targets, so every zone's numbers rise alike; a shift away from the sick zone
+        // keeps every node off its targets.
+        "catalog-edge" => shop_value(
+            metric,
+            traffic,
+            minute >= 0 && sick_share > 0.0,
+            ramp / 3.0 * sick_share.min(1.0),
+            -1,
+            &n,
+        ),
         "ledger-nlb" => match metric {
             ZoneMetric::NewFlows => traffic,
             ZoneMetric::TargetResets if in_sick_zone => {
@@ -428,6 +521,19 @@ fn simulated(
         },
         _ => shop_value(metric, traffic, false, 0.0, -1, &n),
     })
+}
+
+/// What a draining zone's counts that do not follow its requests (load-balancer 5xx,
+/// connection errors) keep: they fall with its traffic. Rates and latency stay.
+fn drain(metric: ZoneMetric, share: f64) -> f64 {
+    match metric {
+        ZoneMetric::Elb5xx | ZoneMetric::ConnectionErrors | ZoneMetric::TargetResets
+            if share < 1.0 =>
+        {
+            share
+        }
+        _ => 1.0,
+    }
 }
 
 /// An HTTP load balancer's metric: baseline noise, plus the sick zone's climb.
@@ -506,7 +612,7 @@ mod tests {
             for zone in LB_ZONES {
                 for metric in ZoneMetric::APPLICATION {
                     let raw = lb_spec("shop-frontend")
-                        .and_then(|lb| simulated(lb, zone, metric, at, -100));
+                        .and_then(|lb| simulated(lb, zone, metric, at, -100, 1.0, 1.0));
                     let seen = metric_value("shop-frontend", zone, metric, at, -100);
                     match raw {
                         Some(v) if metric.is_count() && v == 0.0 => {

@@ -46,10 +46,17 @@ impl Targets for DemoBackend {
         &self,
         lbs: &[LoadBalancer],
     ) -> Result<Partial<Vec<TargetGroupHealth>>, BackendError> {
-        let minute = self.minute_at(self.now());
+        let now = self.now();
+        let minute = self.minute_at(now);
         Ok(Partial::complete(
             lbs.iter()
-                .flat_map(|lb| scenario::target_groups(&lb.name, minute))
+                .flat_map(|lb| {
+                    scenario::target_groups_shifted(
+                        &lb.name,
+                        minute,
+                        &self.shifted_zones(&lb.name, now),
+                    )
+                })
                 .map(|(group, targets)| TargetGroupHealth { group, targets })
                 .collect(),
         ))
