@@ -123,6 +123,8 @@ impl QueryRun {
             records_matched: self.stats.records_matched + self.carried.records_matched,
             records_scanned: self.stats.records_scanned + self.carried.records_scanned,
             bytes_scanned: self.stats.bytes_scanned + self.carried.bytes_scanned,
+            queued_ms: self.stats.queued_ms + self.carried.queued_ms,
+            engine_ms: self.stats.engine_ms + self.carried.engine_ms,
         }
     }
 

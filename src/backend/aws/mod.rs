@@ -15,6 +15,7 @@
 //! field named after its client: `ctx.clients.ec2.describe_instances()`,
 //! `ctx.clients.elbv2.describe_target_health()`, `ctx.clients.cloudwatch.get_metric_data()`.
 
+pub mod athena;
 mod bands;
 pub mod cloudwatch;
 mod ec2;
@@ -28,6 +29,7 @@ mod paging;
 mod reach;
 mod targets;
 
+use crate::backend::flowlogs::AthenaConfig;
 use crate::backend::{Account, BackendError, Identity};
 use crate::model::zones::{GroupCrossZone, Subnet};
 use async_trait::async_trait;
@@ -47,6 +49,9 @@ pub const CLOUDWATCH_CALLS_AT_ONCE: usize = 4;
 pub const HEALTH_CALLS_AT_ONCE: usize = 2;
 /// CloudWatch Logs calls (StartQuery, GetQueryResults polls, StopQuery) in flight at once.
 pub const LOGS_CALLS_AT_ONCE: usize = 4;
+/// Athena calls (StartQueryExecution, GetQueryExecution polls, result pages, catalog
+/// reads) in flight at once: its API quotas are a few calls per second per account.
+pub const ATHENA_CALLS_AT_ONCE: usize = 4;
 
 /// How long to wait for a TCP/TLS connection before giving up on an endpoint.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -93,6 +98,8 @@ pub struct AwsClients {
     /// AWS Health at its passive endpoint (us-east-2), for failover.
     pub health_failover: aws_sdk_health::Client,
     pub logs: aws_sdk_cloudwatchlogs::Client,
+    /// Athena, and the Glue Data Catalog through it (ListTableMetadata, GetTableMetadata).
+    pub athena: aws_sdk_athena::Client,
 }
 
 impl AwsClients {
@@ -104,6 +111,7 @@ impl AwsClients {
             health: health_client(cfg, health::ACTIVE_REGION),
             health_failover: health_client(cfg, health::PASSIVE_REGION),
             logs: aws_sdk_cloudwatchlogs::Client::new(cfg),
+            athena: aws_sdk_athena::Client::new(cfg),
         }
     }
 }
@@ -125,6 +133,7 @@ pub(crate) struct Pacers {
     pub(crate) cloudwatch: Pacer,
     pub(crate) health: Pacer,
     pub(crate) logs: Pacer,
+    pub(crate) athena: Pacer,
 }
 
 impl Default for Pacers {
@@ -135,6 +144,7 @@ impl Default for Pacers {
             cloudwatch: Pacer::new(CLOUDWATCH_CALLS_AT_ONCE),
             health: Pacer::new(HEALTH_CALLS_AT_ONCE),
             logs: Pacer::new(LOGS_CALLS_AT_ONCE),
+            athena: Pacer::new(ATHENA_CALLS_AT_ONCE),
         }
     }
 }
@@ -185,6 +195,10 @@ pub(crate) struct Ctx<'a> {
     pub(crate) pace: &'a Pacers,
     pub(crate) cache: &'a SessionCache,
     pub(crate) pages: PageSizes,
+    /// Where Athena queries run.
+    pub(crate) athena: &'a AthenaConfig,
+    /// The region watched (the flow-log delivery path names it).
+    pub(crate) region: Option<&'a str>,
 }
 
 struct Resolved {
@@ -199,6 +213,7 @@ pub struct AwsBackend {
     pace: Pacers,
     cache: SessionCache,
     pages: PageSizes,
+    athena: AthenaConfig,
 }
 
 impl AwsBackend {
@@ -210,6 +225,7 @@ impl AwsBackend {
             pace: Pacers::default(),
             cache: SessionCache::default(),
             pages: PageSizes::default(),
+            athena: AthenaConfig::default(),
         }
     }
 
@@ -233,7 +249,18 @@ impl AwsBackend {
             pace: Pacers::default(),
             cache: SessionCache::default(),
             pages: PageSizes::default(),
+            athena: AthenaConfig::default(),
         }
+    }
+
+    /// The same backend running Athena queries in this workgroup, catalog and database.
+    pub fn with_athena(mut self, athena: AthenaConfig) -> Self {
+        self.athena = athena;
+        self
+    }
+
+    pub fn athena_config(&self) -> &AthenaConfig {
+        &self.athena
     }
 
     /// The same backend asking for pages of these sizes.
@@ -275,6 +302,8 @@ impl AwsBackend {
             pace: &self.pace,
             cache: &self.cache,
             pages: self.pages,
+            athena: &self.athena,
+            region: r.identity.region.as_deref(),
         }
     }
 }

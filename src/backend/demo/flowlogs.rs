@@ -684,6 +684,7 @@ pub fn run_query(
             records_matched: matched as f64,
             records_scanned: scanned as f64,
             bytes_scanned: bytes as f64,
+            ..QueryStats::default()
         },
     ))
 }
@@ -820,11 +821,13 @@ impl FlowLogs for DemoBackend {
                 status: QueryStatus::Cancelled,
                 rows: Vec::new(),
                 stats: empty,
+                message: None,
             },
             1 => QueryPage {
                 status: QueryStatus::Scheduled,
                 rows: Vec::new(),
                 stats: empty,
+                message: None,
             },
             p if p < POLLS_TO_COMPLETE => {
                 let i = (p as usize - 2) * q.partial.len() / (POLLS_TO_COMPLETE as usize - 2);
@@ -833,12 +836,14 @@ impl FlowLogs for DemoBackend {
                     status: QueryStatus::Running,
                     rows: rows.clone(),
                     stats: *stats,
+                    message: None,
                 }
             }
             _ => QueryPage {
                 status: QueryStatus::Complete,
                 rows: q.rows.clone(),
                 stats: q.stats,
+                message: None,
             },
         })
     }
