@@ -1,6 +1,7 @@
 //! The simulated incident behind `--demo`: deterministic, seeded, and driven by the
 //! same clock as the app, so freezing the clock freezes the story. See `scenario`.
 
+pub mod athena;
 mod bands;
 pub mod flowlogs;
 pub mod health;
@@ -26,6 +27,8 @@ pub struct DemoBackend {
     /// Anomaly detectors created in the demo (`a` on the bands pane).
     bands: bands::DemoDetectors,
     flow: flowlogs::DemoQueries,
+    /// The simulated Athena over the second VPC's flow logs in S3.
+    pub athena: athena::DemoAthena,
 }
 
 impl DemoBackend {
@@ -39,6 +42,7 @@ impl DemoBackend {
             reach: reach::DemoReach::default(),
             bands: bands::DemoDetectors::default(),
             flow: flowlogs::DemoQueries::default(),
+            athena: athena::DemoAthena::default(),
         }
     }
 

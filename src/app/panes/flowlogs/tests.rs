@@ -55,6 +55,7 @@ impl FlowLogs for Counting {
             status,
             rows: Vec::new(),
             stats: QueryStats::default(),
+            message: None,
         })
     }
     async fn stop_query(&self, _: &str) -> Result<bool, BackendError> {
