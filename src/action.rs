@@ -31,6 +31,7 @@ pub enum Action {
     Act,
     Edit,
     SickZoneOnly,
+    SwitchEngine,
     Zoom,
     Freeze,
     Interrupt,
@@ -43,7 +44,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order help lists them.
-    pub const ALL: [Action; 36] = [
+    pub const ALL: [Action; 37] = [
         Action::Help,
         Action::Quit,
         Action::FocusNext,
@@ -72,6 +73,7 @@ impl Action {
         Action::Act,
         Action::Edit,
         Action::SickZoneOnly,
+        Action::SwitchEngine,
         Action::Zoom,
         Action::Freeze,
         Action::Interrupt,
@@ -113,6 +115,7 @@ impl Action {
             Action::Act => "act",
             Action::Edit => "edit",
             Action::SickZoneOnly => "sick_zone_only",
+            Action::SwitchEngine => "switch_engine",
             Action::Zoom => "zoom",
             Action::Freeze => "freeze",
             Action::Interrupt => "interrupt",
@@ -152,6 +155,7 @@ impl Action {
             Action::Act => "act",
             Action::Edit => "edit",
             Action::SickZoneOnly => "sick AZ only",
+            Action::SwitchEngine => "engine",
             Action::Zoom => "zoom",
             Action::Freeze => "freeze",
             Action::Interrupt => "quit",
