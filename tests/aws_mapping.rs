@@ -87,6 +87,8 @@ fn clients(ec2: &[&Rule], elbv2: &[&Rule], cloudwatch: &[&Rule]) -> AwsClients {
         health_failover: mock_client!(aws_sdk_health, RuleMode::MatchAny, &[] as &[&Rule]),
         logs: mock_client!(aws_sdk_cloudwatchlogs, RuleMode::MatchAny, &[], |c| c
             .retry_config(RetryConfig::disabled())),
+        athena: mock_client!(aws_sdk_athena, RuleMode::MatchAny, &[], |c| c
+            .retry_config(RetryConfig::disabled())),
     }
 }
 

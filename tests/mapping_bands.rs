@@ -47,6 +47,7 @@ fn backend(cloudwatch: &[&Rule]) -> AwsBackend {
         health: mock_client!(aws_sdk_health, RuleMode::MatchAny, &[]),
         health_failover: mock_client!(aws_sdk_health, RuleMode::MatchAny, &[]),
         logs: mock_client!(aws_sdk_cloudwatchlogs, RuleMode::MatchAny, &[]),
+        athena: mock_client!(aws_sdk_athena, RuleMode::MatchAny, &[]),
     };
     AwsBackend::from_clients(
         clients,

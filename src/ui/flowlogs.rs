@@ -255,11 +255,15 @@ pub fn render(
         },
         window_label(pane.window_minutes)
     );
-    if pane.engine == Engine::Athena || pane.can_switch() {
-        title.push_str(&format!("· {} ", pane.engine.label()));
-    }
     if pane.sick_only {
         title.push_str("· sick AZ only ");
+    }
+    // Which engine answers, where there is room (the Detail pane always says it).
+    let engine = format!("· {} ", pane.engine.label());
+    if (pane.engine == Engine::Athena || pane.can_switch())
+        && title.chars().count() + engine.chars().count() + 2 <= area.width as usize
+    {
+        title.push_str(&engine);
     }
     if let Some(d) = &pane.drill {
         title = format!(" {number} REJECTs › records of {} ", clean(&d.label));

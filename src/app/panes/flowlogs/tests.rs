@@ -111,7 +111,7 @@ fn job(kind: &'static str) -> Effect {
     query_job(
         kind,
         1,
-        request(),
+        request().into(),
         vec![Purpose::Tally(Part::Settled)],
         Vec::new(),
     )
@@ -298,7 +298,9 @@ async fn the_demo_tally_blames_the_sick_zone_and_pivots() {
         !p.format.is_default(),
         "the demo's format is custom: queries parse"
     );
-    assert_eq!(p.not_queryable().len(), 2, "S3 and Firehose listed");
+    assert_eq!(p.not_queryable().len(), 1, "Firehose listed (S3 is Athena's)");
+    assert!(p.can_switch(), "the second VPC's flow logs are in S3");
+    assert_eq!(p.engine, crate::backend::flowlogs::Engine::Insights);
     assert_eq!(p.sick_zone_id.as_deref(), Some("use1-az6"));
     let top = &p.rows[0];
     assert!(top.from_sick, "{top:?}");
