@@ -700,7 +700,13 @@ fn query_lines(pane: &FlowLogsPane, shared: &Shared) -> Vec<Line<'static>> {
             ),
         ));
     }
-    if !pane.log_groups.is_empty() {
+    if pane.engine == Engine::Athena {
+        out.push(field(
+            "format",
+            format!("v{}: {}", pane.format.version(), pane.format.spec()),
+        ));
+    }
+    if pane.engine == Engine::Insights && !pane.log_groups.is_empty() {
         out.push(field("log groups", pane.log_groups.join(", ")));
         out.push(field(
             "format",
