@@ -100,13 +100,19 @@ fn to_athena(s: &mut Session) {
     s.wait_for("Complete"); // the Logs Insights tally first
     s.send("E");
     let screen = s.wait_for("CREATE EXTERNAL TABLE");
-    assert!(screen.contains("· Athena "), "the title says which engine: {screen}");
+    assert!(
+        screen.contains("· Athena "),
+        "the title says which engine: {screen}"
+    );
     assert!(
         screen.contains("delivers to s3://acme-central-flow-logs/org/ · plain text · Hive"),
         "{screen}"
     );
     assert!(screen.contains("partitions · per hour"), "{screen}");
-    assert!(screen.contains("no Athena table in AwsDataCatalog.default reads"), "{screen}");
+    assert!(
+        screen.contains("no Athena table in AwsDataCatalog.default reads"),
+        "{screen}"
+    );
 }
 
 #[test]
@@ -116,12 +122,21 @@ fn switch_create_the_table_and_tally_with_its_cost() {
     s.send("a");
     let ask = s.wait_for("Create an Athena table over the flow logs?");
     assert!(ask.contains("y create table"), "{ask}");
-    assert!(ask.contains("CREATE EXTERNAL TABLE IF NOT EXISTS"), "the exact DDL: {ask}");
+    assert!(
+        ask.contains("CREATE EXTERNAL TABLE IF NOT EXISTS"),
+        "the exact DDL: {ask}"
+    );
     assert!(ask.contains("Dropped again when grayscope exits"), "{ask}");
     s.send("y");
     let screen = s.wait_for("Succeeded");
-    assert!(screen.contains("10.30.11.40:3306"), "the ledger's REJECTs: {screen}");
-    assert!(screen.contains("!use1-az6→use1-az4"), "zones attributed: {screen}");
+    assert!(
+        screen.contains("10.30.11.40:3306"),
+        "the ledger's REJECTs: {screen}"
+    );
+    assert!(
+        screen.contains("!use1-az6→use1-az4"),
+        "zones attributed: {screen}"
+    );
     assert!(screen.contains(" KB "), "bytes scanned shown: {screen}");
     s.send("s");
     let screen = s.wait_for("1h · sick AZ only");
@@ -129,7 +144,10 @@ fn switch_create_the_table_and_tally_with_its_cost() {
     s.send("q");
     s.wait_exit();
     assert_eq!(s.log_lines("creating the Athena table").len(), 1);
-    assert!(s.log_lines("demo StartQueryExecution").len() >= 3, "DDL and the tally's ranges");
+    assert!(
+        s.log_lines("demo StartQueryExecution").len() >= 3,
+        "DDL and the tally's ranges"
+    );
     let drops = s.log_lines("DROP TABLE started");
     assert_eq!(drops.len(), 1, "the table is dropped at exit: {drops:#?}");
     let _ = std::fs::remove_file(&s.log);
@@ -178,7 +196,10 @@ fn read_only_shows_the_ddl_and_creates_nothing() {
     let mut s = Session::start("ro", &["--read-only"], 120, 40);
     to_athena(&mut s);
     let screen = s.wait_for("--read-only: nothing is created");
-    assert!(!screen.contains("create table…"), "no key offered: {screen}");
+    assert!(
+        !screen.contains("create table…"),
+        "no key offered: {screen}"
+    );
     s.send("a");
     s.wait_for("--read-only is on: nothing is created");
     s.send("q");

@@ -15,7 +15,9 @@ use aws_sdk_athena::operation::get_query_execution::GetQueryExecutionOutput;
 use aws_sdk_athena::operation::get_query_results::GetQueryResultsOutput;
 use aws_sdk_athena::operation::get_table_metadata::GetTableMetadataOutput;
 use aws_sdk_athena::operation::get_work_group::GetWorkGroupOutput;
-use aws_sdk_athena::operation::list_table_metadata::{ListTableMetadataError, ListTableMetadataOutput};
+use aws_sdk_athena::operation::list_table_metadata::{
+    ListTableMetadataError, ListTableMetadataOutput,
+};
 use aws_sdk_athena::operation::start_query_execution::{
     StartQueryExecutionError, StartQueryExecutionOutput,
 };
@@ -187,7 +189,11 @@ async fn queued_running_then_succeeded_with_statistics_and_paged_rows() {
         .sequence()
         .output(move || {
             page(
-                vec![row(&header), data("10.30.2.21", "20"), data("10.30.2.22", "17")],
+                vec![
+                    row(&header),
+                    data("10.30.2.21", "20"),
+                    data("10.30.2.22", "17"),
+                ],
                 Some("page-2"),
             )
         })
@@ -207,7 +213,10 @@ async fn queued_running_then_succeeded_with_statistics_and_paged_rows() {
     assert_eq!((done.stats.queued_ms, done.stats.engine_ms), (120.0, 850.0));
     assert_eq!(pages.num_calls(), 2, "NextToken followed");
     assert_eq!(done.rows.len(), 3, "header row dropped: {:?}", done.rows);
-    assert_eq!(done.rows[0][0], ("srcAddr".to_string(), "10.30.2.21".to_string()));
+    assert_eq!(
+        done.rows[0][0],
+        ("srcAddr".to_string(), "10.30.2.21".to_string())
+    );
     let tally = tally_rows(&done.rows);
     assert_eq!(tally.len(), 3);
     assert_eq!(tally[0].key.dst_port, Some(3306));
@@ -240,8 +249,8 @@ async fn failed_says_why_and_names_the_permission() {
             )
             .build()
     });
-    let results = mock!(aws_sdk_athena::Client::get_query_results)
-        .then_output(|| page(Vec::new(), None));
+    let results =
+        mock!(aws_sdk_athena::Client::get_query_results).then_output(|| page(Vec::new(), None));
     let b = backend(&[&rule, &results], &[]);
     let p = b.athena_results("qe-2").await.expect("answered");
     assert_eq!(p.status, QueryStatus::Failed);
@@ -263,7 +272,10 @@ async fn cancelled_is_done_and_stop_query_execution_is_sent() {
     let p = b.athena_results("qe-3").await.expect("answered");
     assert_eq!(p.status, QueryStatus::Cancelled);
     assert!(p.status.is_done());
-    assert_eq!(p.stats.bytes_scanned, 2_000_000.0, "what it scanned is billed");
+    assert_eq!(
+        p.stats.bytes_scanned, 2_000_000.0,
+        "what it scanned is billed"
+    );
 }
 
 #[tokio::test]
@@ -282,8 +294,8 @@ async fn a_ddl_statement_has_no_rows_to_read() {
             )
             .build()
     });
-    let results = mock!(aws_sdk_athena::Client::get_query_results)
-        .then_output(|| page(Vec::new(), None));
+    let results =
+        mock!(aws_sdk_athena::Client::get_query_results).then_output(|| page(Vec::new(), None));
     let b = backend(&[&state, &results], &[]);
     let p = b.athena_results("qe-ddl").await.expect("answered");
     assert_eq!(p.status, QueryStatus::Complete);
@@ -356,7 +368,9 @@ async fn access_denied_on_the_workgroup_names_the_action() {
     assert!(matches!(e, BackendError::AccessDenied { .. }), "{e:?}");
     let s = e.to_string();
     assert!(
-        s.contains("access denied on the workgroup: the IAM policy needs athena:startqueryexecution"),
+        s.contains(
+            "access denied on the workgroup: the IAM policy needs athena:startqueryexecution"
+        ),
         "{s}"
     );
 }
@@ -393,13 +407,7 @@ async fn too_many_requests_is_throttling_and_retried() {
 }
 
 fn table(name: &str, location: &str, keys: &[&str]) -> TableMetadata {
-    let c = |n: &str, t: &str| {
-        Column::builder()
-            .name(n)
-            .r#type(t)
-            .build()
-            .expect("column")
-    };
+    let c = |n: &str, t: &str| Column::builder().name(n).r#type(t).build().expect("column");
     let mut b = TableMetadata::builder()
         .name(name)
         .table_type("EXTERNAL_TABLE")
@@ -432,11 +440,7 @@ async fn tables_are_listed_page_by_page_in_the_configured_database() {
         .sequence()
         .output(|| {
             ListTableMetadataOutput::builder()
-                .table_metadata_list(table(
-                    "other",
-                    "s3://elsewhere/",
-                    &[],
-                ))
+                .table_metadata_list(table("other", "s3://elsewhere/", &[]))
                 .next_token("t-2")
                 .build()
         })
@@ -457,7 +461,10 @@ async fn tables_are_listed_page_by_page_in_the_configured_database() {
     assert_eq!(rule.num_calls(), 2);
     assert_eq!(tables.len(), 2);
     let t = &tables[1];
-    assert_eq!((t.catalog.as_str(), t.database.as_str()), ("AwsDataCatalog", "network_logs"));
+    assert_eq!(
+        (t.catalog.as_str(), t.database.as_str()),
+        ("AwsDataCatalog", "network_logs")
+    );
     assert_eq!(
         t.partitioning(),
         Partitioning::DatePath {
@@ -466,7 +473,12 @@ async fn tables_are_listed_page_by_page_in_the_configured_database() {
         }
     );
     assert!(tables[0].scans_everything());
-    assert_eq!(t.log_format().fields, ["version", "srcaddr", "dstaddr", "dstport", "action", "start"]);
+    assert_eq!(
+        t.log_format().fields,
+        [
+            "version", "srcaddr", "dstaddr", "dstport", "action", "start"
+        ]
+    );
 }
 
 #[tokio::test]
@@ -475,7 +487,11 @@ async fn one_table_is_read_back_and_glue_denial_names_the_action() {
         .match_requests(|r| r.table_name() == Some("vpc_flow_logs_fl_1"))
         .then_output(|| {
             GetTableMetadataOutput::builder()
-                .table_metadata(table("vpc_flow_logs_fl_1", "s3://b/p/", &["year", "month", "day", "hour"]))
+                .table_metadata(table(
+                    "vpc_flow_logs_fl_1",
+                    "s3://b/p/",
+                    &["year", "month", "day", "hour"],
+                ))
                 .build()
         });
     let list = mock!(aws_sdk_athena::Client::list_table_metadata).then_error(|| {
@@ -488,7 +504,10 @@ async fn one_table_is_read_back_and_glue_denial_names_the_action() {
     });
     let b = backend(&[&get, &list], &[]);
     let t = b.athena_table("vpc_flow_logs_fl_1").await.expect("table");
-    assert!(matches!(t.partitioning(), Partitioning::Parts { hour: Some(_), .. }));
+    assert!(matches!(
+        t.partitioning(),
+        Partitioning::Parts { hour: Some(_), .. }
+    ));
     let e = b.athena_tables().await.expect_err("denied");
     assert!(matches!(e, BackendError::AccessDenied { .. }), "{e:?}");
     assert!(e.to_string().contains("glue:GetTables"), "{e}");
@@ -534,7 +553,10 @@ async fn the_workgroup_says_where_results_go() {
         .build();
     let b = backend(&[&rule], &[]);
     let w = b.athena_workgroup().await.expect("workgroup");
-    assert_eq!(w.output_location.as_deref(), Some("s3://athena-results-sre/"));
+    assert_eq!(
+        w.output_location.as_deref(),
+        Some("s3://athena-results-sre/")
+    );
     assert_eq!(w.bytes_cutoff, Some(10_000_000_000));
     assert_eq!(w.problem(), None);
     let bare = b.athena_workgroup().await.expect("workgroup");
@@ -572,10 +594,18 @@ async fn s3_flow_logs_carry_format_partitions_and_the_vpc_owner() {
         .match_requests(|r| r.vpc_ids() == ["vpc-9"])
         .then_output(|| {
             DescribeVpcsOutput::builder()
-                .vpcs(Vpc::builder().vpc_id("vpc-9").owner_id("210987654321").build())
+                .vpcs(
+                    Vpc::builder()
+                        .vpc_id("vpc-9")
+                        .owner_id("210987654321")
+                        .build(),
+                )
                 .build()
         });
-    let found = backend(&[], &[&logs, &vpcs]).flow_logs().await.expect("flow logs");
+    let found = backend(&[], &[&logs, &vpcs])
+        .flow_logs()
+        .await
+        .expect("flow logs");
     let d = found[0].s3().expect("S3");
     assert_eq!(d.location(), "s3://acme-central-flow-logs/org/");
     assert_eq!(d.file_format, FileFormat::Parquet);
@@ -583,7 +613,9 @@ async fn s3_flow_logs_carry_format_partitions_and_the_vpc_owner() {
     assert_eq!(d.account_id.as_deref(), Some("210987654321"));
     assert_eq!(
         d.logs_root().as_deref(),
-        Some("s3://acme-central-flow-logs/org/AWSLogs/aws-account-id=210987654321/aws-service=vpcflowlogs/aws-region=us-east-1/")
+        Some(
+            "s3://acme-central-flow-logs/org/AWSLogs/aws-account-id=210987654321/aws-service=vpcflowlogs/aws-region=us-east-1/"
+        )
     );
     assert!(found[0].log_group().is_none());
 }

@@ -181,14 +181,24 @@ fn table() -> AthenaTable {
 #[tokio::test]
 async fn the_workgroup_and_its_result_location() {
     let with = workgroup(Some("s3://gs-athena-results/wire/")).await;
-    let w = product(&with).athena_workgroup().await.expect("GetWorkGroup");
+    let w = product(&with)
+        .athena_workgroup()
+        .await
+        .expect("GetWorkGroup");
     assert_eq!(w.name, with);
-    assert_eq!(w.output_location.as_deref(), Some("s3://gs-athena-results/wire/"));
+    assert_eq!(
+        w.output_location.as_deref(),
+        Some("s3://gs-athena-results/wire/")
+    );
     assert_eq!(w.problem(), None);
     let without = workgroup(None).await;
-    let w = product(&without).athena_workgroup().await.expect("GetWorkGroup");
+    let w = product(&without)
+        .athena_workgroup()
+        .await
+        .expect("GetWorkGroup");
     assert!(
-        w.problem().is_some_and(|p| p.contains("has no query result location")),
+        w.problem()
+            .is_some_and(|p| p.contains("has no query result location")),
         "{w:?}"
     );
     assert!(seen("GetWorkGroup"));
@@ -211,8 +221,24 @@ async fn the_tally_runs_through_the_pane_job_and_its_rows_map() {
     queue_results(
         &[
             labels.to_vec(),
-            vec!["10.30.2.21", "10.30.11.40", "3306", "6", "eni-0ledger", "20", "240"],
-            vec!["198.51.100.23", "10.30.101.5", "22", "6", "eni-0nat", "9", "360"],
+            vec![
+                "10.30.2.21",
+                "10.30.11.40",
+                "3306",
+                "6",
+                "eni-0ledger",
+                "20",
+                "240",
+            ],
+            vec![
+                "198.51.100.23",
+                "10.30.101.5",
+                "22",
+                "6",
+                "eni-0nat",
+                "9",
+                "360",
+            ],
         ],
         &labels,
     )
@@ -269,7 +295,12 @@ async fn the_tally_runs_through_the_pane_job_and_its_rows_map() {
         panic!("no final page: {events:?}");
     };
     assert_eq!(last.status, QueryStatus::Complete, "{last:?}");
-    assert_eq!(last.rows.len(), 2, "the header row is dropped: {:?}", last.rows);
+    assert_eq!(
+        last.rows.len(),
+        2,
+        "the header row is dropped: {:?}",
+        last.rows
+    );
     let tally = tally_rows(&last.rows);
     assert_eq!(tally[0].key.src, "10.30.2.21");
     assert_eq!(tally[0].key.dst_port, Some(3306));
@@ -286,7 +317,10 @@ async fn stop_query_execution_cancels_it() {
     let _turn = QUERIES.lock().await;
     let wg = workgroup(Some("s3://gs-athena-results/wire/")).await;
     let b = product(&wg);
-    let id = b.start_athena("SELECT 1").await.expect("StartQueryExecution");
+    let id = b
+        .start_athena("SELECT 1")
+        .await
+        .expect("StartQueryExecution");
     assert!(b.stop_athena(&id).await.expect("StopQueryExecution"));
     let p = b.athena_results(&id).await.expect("GetQueryExecution");
     assert_eq!(p.status, QueryStatus::Cancelled);

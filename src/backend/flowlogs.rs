@@ -11,7 +11,9 @@
 //! it, so the pane's job is one loop whichever engine answers.
 
 use crate::backend::BackendError;
-use crate::model::athena::{AthenaTable, DEFAULT_CATALOG, DEFAULT_DATABASE, DEFAULT_WORKGROUP, S3Delivery};
+use crate::model::athena::{
+    AthenaTable, DEFAULT_CATALOG, DEFAULT_DATABASE, DEFAULT_WORKGROUP, S3Delivery,
+};
 use crate::model::flowlogs::{InterfaceInfo, LogFormat, ResultRow, SubnetInfo};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

@@ -73,9 +73,11 @@ pub struct S3Delivery {
 impl S3Delivery {
     /// Reads `arn:aws:s3:::bucket/prefix` (or `s3://bucket/prefix`).
     pub fn from_destination(dest: &str) -> Option<Self> {
-        let rest = dest
-            .strip_prefix("s3://")
-            .or_else(|| dest.split(":::").nth(1).filter(|_| dest.starts_with("arn:")))?;
+        let rest = dest.strip_prefix("s3://").or_else(|| {
+            dest.split(":::")
+                .nth(1)
+                .filter(|_| dest.starts_with("arn:"))
+        })?;
         let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
         if bucket.is_empty() {
             return None;
@@ -274,7 +276,10 @@ fn is_integer_type(t: &str) -> bool {
 /// flow log delivering to `prefix/`; one over the bucket reads everything in it).
 pub fn location_matches(table_location: &str, d: &S3Delivery) -> bool {
     let norm = |s: &str| {
-        let s = s.trim().replacen("s3a://", "s3://", 1).replacen("s3n://", "s3://", 1);
+        let s = s
+            .trim()
+            .replacen("s3a://", "s3://", 1)
+            .replacen("s3n://", "s3://", 1);
         if s.ends_with('/') { s } else { format!("{s}/") }
     };
     let table = norm(table_location);
@@ -338,8 +343,11 @@ pub fn table_name_for(flow_log_id: &str) -> String {
     format!("vpc_flow_logs_{id}")
 }
 
+/// Names with their values (columns with types, properties with values).
+type Pairs = Vec<(String, String)>;
+
 /// The partition keys and projection properties of a table created over `d`.
-fn projection(d: &S3Delivery, root: &str) -> (Vec<(String, String)>, Vec<(String, String)>) {
+fn projection(d: &S3Delivery, root: &str) -> (Pairs, Pairs) {
     let mut props: Vec<(String, String)> = vec![("projection.enabled".into(), "true".into())];
     let p = |k: &str, v: &str| (k.to_string(), v.to_string());
     if d.hive {
@@ -366,7 +374,9 @@ fn projection(d: &S3Delivery, root: &str) -> (Vec<(String, String)>, Vec<(String
             &format!("{root}{}", path.join("/")),
         ));
         (
-            keys.iter().map(|k| (k.to_string(), "string".into())).collect(),
+            keys.iter()
+                .map(|k| (k.to_string(), "string".into()))
+                .collect(),
             props,
         )
     } else {
@@ -382,7 +392,10 @@ fn projection(d: &S3Delivery, root: &str) -> (Vec<(String, String)>, Vec<(String
         };
         props.push(p(&format!("projection.{key}.type"), "date"));
         props.push(p(&format!("projection.{key}.format"), format));
-        props.push(p(&format!("projection.{key}.range"), &format!("{from},NOW")));
+        props.push(p(
+            &format!("projection.{key}.range"),
+            &format!("{from},NOW"),
+        ));
         props.push(p(&format!("projection.{key}.interval"), "1"));
         props.push(p(&format!("projection.{key}.interval.unit"), unit));
         props.push(p("storage.location.template", &format!("{root}${{{key}}}")));
@@ -400,8 +413,7 @@ pub fn create_table_ddl(
     d: &S3Delivery,
 ) -> Result<String, String> {
     let root = d.logs_root().ok_or_else(|| {
-        "the account or region of the delivery path is unknown: cannot place the table"
-            .to_string()
+        "the account or region of the delivery path is unknown: cannot place the table".to_string()
     })?;
     let bt = |s: &str| format!("`{}`", s.replace('`', ""));
     let columns: Vec<String> = format
@@ -410,10 +422,7 @@ pub fn create_table_ddl(
         .map(|f| format!("  {} {}", bt(&column_name(f)), column_type(f)))
         .collect();
     let (keys, props) = projection(d, &root);
-    let keys: Vec<String> = keys
-        .iter()
-        .map(|(k, t)| format!("{} {t}", bt(k)))
-        .collect();
+    let keys: Vec<String> = keys.iter().map(|(k, t)| format!("{} {t}", bt(k))).collect();
     let mut out = format!(
         "CREATE EXTERNAL TABLE IF NOT EXISTS {}.{} (\n{}\n)\nPARTITIONED BY ({})\n",
         bt(database),

@@ -58,11 +58,7 @@ pub fn render(area: Rect, buf: &mut Buffer, app: &App) {
         Span::styled("esc", theme::key()),
         Span::raw(" cancel: nothing is written"),
     ]);
-    let rows: usize = lines
-        .iter()
-        .map(|l| rows_of(&l.to_string()))
-        .sum::<usize>()
-        + 2;
+    let rows: usize = lines.iter().map(|l| rows_of(&l.to_string())).sum::<usize>() + 2;
     let popup = centered(area, width, rows as u16 + 2);
     Clear.render(popup, buf);
     let block = pane_block(&format!(" {} ", clean(&c.title)), true);

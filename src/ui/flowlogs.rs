@@ -451,7 +451,10 @@ fn athena_setup_lines(pane: &FlowLogsPane, shared: &Shared, lines: &mut Vec<Line
         lines.push(Line::from(Span::styled(clean(&why), theme::error())));
     }
     match &a.ddl {
-        Some(Ok(ddl)) if a.blocked().is_some_and(|b| b.starts_with("no Athena table")) => {
+        Some(Ok(ddl))
+            if a.blocked()
+                .is_some_and(|b| b.starts_with("no Athena table")) =>
+        {
             let what = if shared.read_only {
                 "--read-only: nothing is created; this DDL would make one:".to_string()
             } else {

@@ -24,9 +24,9 @@ use crate::backend::flowlogs::{
     AthenaConfig, Engine, FlowLogSource, FlowQuery, QueryPage, QueryRequest, QueryStats,
     QueryStatus, SavedQuery, Workgroup, is_limit_exceeded, malformed_query,
 };
-use crate::model::athena::{AthenaTable, create_table_ddl, records_sql, table_name_for, tally_sql};
 use crate::backend::{BackendError, Services};
 use crate::jobs::{Job, JobMsg, PaneId, Reporter};
+use crate::model::athena::{AthenaTable, create_table_ddl, records_sql, table_name_for, tally_sql};
 use crate::model::flowlogs::{
     DELIVERY_LAG_MINUTES, FlowRecord, LogFormat, Network, Part, Pivot, PivotRow, Place,
     ReachSubject, ResultRow, TALLY_LIMIT, Tally, TallyKey, TallyRow, parse_record, pivot_rows,
@@ -95,7 +95,10 @@ pub enum QueryEvent {
 pub enum FlowLoaded {
     Sources(Result<Vec<FlowLogSource>, BackendError>),
     Saved(Result<Vec<SavedQuery>, BackendError>),
-    Query { purpose: Purpose, event: QueryEvent },
+    Query {
+        purpose: Purpose,
+        event: QueryEvent,
+    },
     Network(Result<Network, BackendError>),
     /// The Athena side: where queries run, and the tables of the configured database.
     Athena {
@@ -770,8 +773,7 @@ impl FlowLogsPane {
             };
         }
         let lower = sql.to_ascii_lowercase();
-        if t
-            .partition_keys
+        if t.partition_keys
             .iter()
             .any(|(k, _)| lower.contains(&k.to_ascii_lowercase()))
         {
@@ -871,8 +873,7 @@ impl FlowLogsPane {
     }
 
     fn create_table(&mut self) -> Vec<Effect> {
-        let (Some(Ok(ddl)), Some(c)) = (self.athena.ddl.clone(), self.athena.config.clone())
-        else {
+        let (Some(Ok(ddl)), Some(c)) = (self.athena.ddl.clone(), self.athena.config.clone()) else {
             return Vec::new();
         };
         let Some(name) = self.athena.new_table_name() else {
@@ -889,12 +890,17 @@ impl FlowLogsPane {
             move |s: Services, r| async move {
                 use crate::backend::flowlogs as engine;
                 // Armed before the DDL runs: whatever grayscope creates it drops at exit.
-                r.on_cancel(format!("DROP TABLE {name}"), move |s: Services| async move {
-                    match s.flowlogs.start_athena(&drop).await {
-                        Ok(id) => tracing::info!(query_execution_id = %id, "DROP TABLE started"),
-                        Err(e) => tracing::warn!(error = %e, "DROP TABLE failed"),
-                    }
-                });
+                r.on_cancel(
+                    format!("DROP TABLE {name}"),
+                    move |s: Services| async move {
+                        match s.flowlogs.start_athena(&drop).await {
+                            Ok(id) => {
+                                tracing::info!(query_execution_id = %id, "DROP TABLE started")
+                            }
+                            Err(e) => tracing::warn!(error = %e, "DROP TABLE failed"),
+                        }
+                    },
+                );
                 tracing::info!(ddl = %ddl, "creating the Athena table");
                 let id = match s.flowlogs.start_athena(&ddl).await {
                     Ok(id) => id,
@@ -922,7 +928,9 @@ impl FlowLogsPane {
                         }
                     }
                 }
-                r.send(FlowLoaded::TableCreated(s.flowlogs.athena_table(&name).await));
+                r.send(FlowLoaded::TableCreated(
+                    s.flowlogs.athena_table(&name).await,
+                ));
             },
         ))]
     }
@@ -969,7 +977,11 @@ impl FlowLogsPane {
             return Vec::new();
         }
         if self.engine == Engine::Athena
-            && self.athena.table.as_ref().is_some_and(|t| t.scans_everything())
+            && self
+                .athena
+                .table
+                .as_ref()
+                .is_some_and(|t| t.scans_everything())
             && !self.athena.full_scan_ok
         {
             self.athena.after_scan = Some(AfterScan::Tally);
@@ -1030,7 +1042,12 @@ impl FlowLogsPane {
         if self.engine == Engine::Athena
             && let Err(why) = self.check_scan(&text)
         {
-            if self.athena.table.as_ref().is_some_and(|t| t.scans_everything()) {
+            if self
+                .athena
+                .table
+                .as_ref()
+                .is_some_and(|t| t.scans_everything())
+            {
                 self.athena.after_scan = Some(AfterScan::Custom(text));
                 self.athena.ask = Some(Ask::FullScan);
             } else {
@@ -1337,7 +1354,9 @@ impl FlowLogsPane {
                             self.pending.clear();
                             self.error = Some((
                                 BackendError::Other(match &page.message {
-                                    Some(m) => format!("the query ended {}: {m}", page.status.label()),
+                                    Some(m) => {
+                                        format!("the query ended {}: {m}", page.status.label())
+                                    }
                                     None => format!("the query ended {}", page.status.label()),
                                 }),
                                 now,
@@ -1360,10 +1379,12 @@ impl FlowLogsPane {
                         operation,
                         code,
                         message,
-                    } if operation == "StartQuery" || operation == "StartQueryExecution" => Some(match malformed_query(&e) {
-                        Some(m) => m.to_string(),
-                        None => format!("{code}: {message}"),
-                    }),
+                    } if operation == "StartQuery" || operation == "StartQueryExecution" => {
+                        Some(match malformed_query(&e) {
+                            Some(m) => m.to_string(),
+                            None => format!("{code}: {message}"),
+                        })
+                    }
                     _ => None,
                 };
                 if purpose == Purpose::Custom

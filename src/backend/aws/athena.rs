@@ -30,7 +30,12 @@ pub const PAGE_ROWS: i32 = 1000;
 fn table(t: &TableMetadata, cfg: &AthenaConfig) -> AthenaTable {
     let cols = |list: &[aws_sdk_athena::types::Column]| {
         list.iter()
-            .map(|c| (c.name().to_string(), c.r#type().unwrap_or_default().to_string()))
+            .map(|c| {
+                (
+                    c.name().to_string(),
+                    c.r#type().unwrap_or_default().to_string(),
+                )
+            })
             .collect()
     };
     AthenaTable {
@@ -191,7 +196,13 @@ pub(crate) async fn results(ctx: &Ctx<'_>, id: &str) -> Result<QueryPage, Backen
         .athena
         .run(|| async {
             let request = ctx.clients.athena.get_query_execution();
-            one_call(SERVICE, OP, ctx.profile, request.query_execution_id(id).send()).await
+            one_call(
+                SERVICE,
+                OP,
+                ctx.profile,
+                request.query_execution_id(id).send(),
+            )
+            .await
         })
         .await?;
     let q = out.query_execution();
@@ -309,7 +320,13 @@ pub(crate) async fn stop(ctx: &Ctx<'_>, id: &str) -> Result<bool, BackendError> 
         .athena
         .run(|| async {
             let request = ctx.clients.athena.stop_query_execution();
-            one_call(SERVICE, OP, ctx.profile, request.query_execution_id(id).send()).await
+            one_call(
+                SERVICE,
+                OP,
+                ctx.profile,
+                request.query_execution_id(id).send(),
+            )
+            .await
         })
         .await?;
     tracing::info!(query_execution_id = id, "StopQueryExecution");

@@ -114,7 +114,10 @@ async fn with_accounts(
         .ec2
         .run(|| async {
             let request = ctx.clients.ec2.describe_vpcs();
-            let pages = request.set_vpc_ids(Some(vpcs.clone())).into_paginator().send();
+            let pages = request
+                .set_vpc_ids(Some(vpcs.clone()))
+                .into_paginator()
+                .send();
             let mut out: HashMap<String, String> = HashMap::new();
             all_pages(SERVICE, OP, ctx.profile, pages, |page| {
                 for v in page.vpcs() {
@@ -136,7 +139,9 @@ async fn with_accounts(
                 }
             }
         }
-        Err(e) => tracing::warn!(error = %e, "DescribeVpcs failed: S3 flow-log paths without an account"),
+        Err(e) => {
+            tracing::warn!(error = %e, "DescribeVpcs failed: S3 flow-log paths without an account")
+        }
     }
     Ok(logs)
 }

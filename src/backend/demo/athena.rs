@@ -17,7 +17,9 @@ use super::flowlogs::{Event, noise, run_events};
 use super::{DemoBackend, scenario};
 use crate::backend::BackendError;
 use crate::backend::flowlogs::{QueryPage, QueryStats, QueryStatus, Workgroup};
-use crate::model::athena::{AthenaTable, DEFAULT_CATALOG, DEFAULT_DATABASE, FileFormat, S3Delivery};
+use crate::model::athena::{
+    AthenaTable, DEFAULT_CATALOG, DEFAULT_DATABASE, FileFormat, S3Delivery,
+};
 use crate::model::flowlogs::{InterfaceInfo, LogFormat, Resource, ResourceKind, SubnetInfo};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -133,7 +135,15 @@ pub fn delivery() -> S3Delivery {
     }
 }
 
-fn record2(at: i64, src: &str, dst: &str, sport: u32, dport: u32, action: &str, on: &str) -> Option<Event> {
+fn record2(
+    at: i64,
+    src: &str,
+    dst: &str,
+    sport: u32,
+    dport: u32,
+    action: &str,
+    on: &str,
+) -> Option<Event> {
     let (_, eni, ..) = interfaces2().into_iter().find(|(a, ..)| a == on)?;
     Some(Event {
         at,
@@ -155,9 +165,18 @@ pub(super) fn events2(onset: DateTime<Utc>, start: i64, end: i64) -> Vec<Event> 
         let rel = at / 60 - onset_min;
         let mut minute = Vec::new();
         for i in 0..(1 + (noise(m, 501) * 3.0) as u64) {
-            let src = ["198.51.100.23", "45.155.205.12", "203.0.113.9"][(noise(m, 510 + i) * 3.0) as usize];
+            let src = ["198.51.100.23", "45.155.205.12", "203.0.113.9"]
+                [(noise(m, 510 + i) * 3.0) as usize];
             let port = if noise(m, 520 + i) < 0.5 { 22 } else { 3389 };
-            minute.extend(record2(at + i as i64, src, "10.30.101.5", 40000 + i as u32, port, "REJECT", "10.30.101.5"));
+            minute.extend(record2(
+                at + i as i64,
+                src,
+                "10.30.101.5",
+                40000 + i as u32,
+                port,
+                "REJECT",
+                "10.30.101.5",
+            ));
         }
         for z in 1..=3u32 {
             for h in 21..23 {
@@ -165,10 +184,20 @@ pub(super) fn events2(onset: DateTime<Utc>, start: i64, end: i64) -> Vec<Event> 
                 let key = (z * 10 + h) as u64;
                 if z == 2 && rel >= 0 {
                     for t in 0..(1 + (noise(m, key) * 3.0) as u64) {
-                        minute.extend(record2(at + t as i64, &src, LEDGER_DB, 50000 + t as u32, 3306, "REJECT", LEDGER_DB));
+                        minute.extend(record2(
+                            at + t as i64,
+                            &src,
+                            LEDGER_DB,
+                            50000 + t as u32,
+                            3306,
+                            "REJECT",
+                            LEDGER_DB,
+                        ));
                     }
                 } else if noise(m, key) < 0.5 {
-                    minute.extend(record2(at, &src, LEDGER_DB, 51000, 3306, "ACCEPT", LEDGER_DB));
+                    minute.extend(record2(
+                        at, &src, LEDGER_DB, 51000, 3306, "ACCEPT", LEDGER_DB,
+                    ));
                 }
             }
         }
@@ -181,8 +210,14 @@ pub(super) fn events2(onset: DateTime<Utc>, start: i64, end: i64) -> Vec<Event> 
 /// Compressed bytes of the records of whole hours from `from` to `to` (epoch seconds,
 /// truncated to their hours): what reading those partitions costs.
 fn stored_bytes(onset: DateTime<Utc>, from: i64, to: i64) -> f64 {
-    let (a, b) = (from.div_euclid(3600) * 3600, to.div_euclid(3600) * 3600 + 3599);
-    let plain: usize = events2(onset, a, b).iter().map(|e| e.message.len() + 1).sum();
+    let (a, b) = (
+        from.div_euclid(3600) * 3600,
+        to.div_euclid(3600) * 3600 + 3599,
+    );
+    let plain: usize = events2(onset, a, b)
+        .iter()
+        .map(|e| e.message.len() + 1)
+        .sum();
     plain as f64 * GZIP_RATIO
 }
 
@@ -291,7 +326,13 @@ impl DemoBackend {
     }
 
     /// Answers `sql` at once (the polls only reveal it).
-    fn execute(&self, sql: &str) -> (Result<(Vec<crate::model::flowlogs::ResultRow>, QueryStats), String>, bool) {
+    fn execute(
+        &self,
+        sql: &str,
+    ) -> (
+        Result<(Vec<crate::model::flowlogs::ResultRow>, QueryStats), String>,
+        bool,
+    ) {
         let upper = sql.trim_start().to_ascii_uppercase();
         if upper.starts_with("CREATE EXTERNAL TABLE") {
             return match table_from_ddl(sql) {
@@ -337,10 +378,7 @@ impl DemoBackend {
                 .iter()
                 .any(|(k, _)| sql.contains(&format!("\"{k}\"")));
         let hourly = table.partition_keys.iter().any(|(k, _)| k == "hour")
-            || table
-                .parameters
-                .values()
-                .any(|v| v.contains("HH"));
+            || table.parameters.values().any(|v| v.contains("HH"));
         let scanned = if pruned {
             if hourly {
                 stored_bytes(self.onset, start, end)
@@ -387,7 +425,10 @@ impl DemoBackend {
             )
         } else {
             return (
-                Err("the demo's Athena answers grayscope's own tally and records queries only".into()),
+                Err(
+                    "the demo's Athena answers grayscope's own tally and records queries only"
+                        .into(),
+                ),
                 false,
             );
         };
@@ -485,9 +526,12 @@ impl DemoBackend {
                 Some("Query was cancelled by the user".into()),
             ),
             (_, 1) => page(QueryStatus::Scheduled, part(0.0), Vec::new(), None),
-            (Ok(_), p) if p < polls => {
-                page(QueryStatus::Running, part(p as f64 / polls as f64), Vec::new(), None)
-            }
+            (Ok(_), p) if p < polls => page(
+                QueryStatus::Running,
+                part(p as f64 / polls as f64),
+                Vec::new(),
+                None,
+            ),
             (Ok((rows, stats)), _) => {
                 let mut s = *stats;
                 s.queued_ms = 180.0;
@@ -514,7 +558,11 @@ impl DemoBackend {
             }
             _ => false,
         };
-        tracing::info!(query_execution_id = id, running, "demo StopQueryExecution {id}");
+        tracing::info!(
+            query_execution_id = id,
+            running,
+            "demo StopQueryExecution {id}"
+        );
         running
     }
 

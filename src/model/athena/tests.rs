@@ -140,7 +140,10 @@ fn ddl_custom_format_parquet_hive_per_hour() {
         &delivery(FileFormat::Parquet, true, true),
     )
     .unwrap();
-    assert!(ddl.contains("  `vpc_id` string,\n  `az_id` string,"), "{ddl}");
+    assert!(
+        ddl.contains("  `vpc_id` string,\n  `az_id` string,"),
+        "{ddl}"
+    );
     assert!(ddl.contains("`tcp_flags` int"), "{ddl}");
     assert!(ddl.contains("`pkt_src_aws_service` string\n)"), "{ddl}");
     assert!(
@@ -204,12 +207,23 @@ fn t0() -> DateTime<Utc> {
 fn matches_tables_by_location() {
     let d = delivery(FileFormat::Text, false, false);
     let at = |l: &str| location_matches(l, &d);
-    assert!(at("s3://central-flow-logs/org/prod/AWSLogs/123456789012/vpcflowlogs/us-east-1/"));
-    assert!(at("s3://central-flow-logs/org/prod/AWSLogs/123456789012/vpcflowlogs/us-east-1"));
+    assert!(at(
+        "s3://central-flow-logs/org/prod/AWSLogs/123456789012/vpcflowlogs/us-east-1/"
+    ));
+    assert!(at(
+        "s3://central-flow-logs/org/prod/AWSLogs/123456789012/vpcflowlogs/us-east-1"
+    ));
     assert!(at("s3://central-flow-logs/org/prod/"));
-    assert!(at("s3://central-flow-logs/"), "a table over the whole bucket");
-    assert!(!at("s3://central-flow-logs/org/prod/AWSLogs/999999999999/vpcflowlogs/us-east-1/"));
-    assert!(!at("s3://central-flow-logs/org/prod/AWSLogs/123456789012/vpcflowlogs/eu-west-1/"));
+    assert!(
+        at("s3://central-flow-logs/"),
+        "a table over the whole bucket"
+    );
+    assert!(!at(
+        "s3://central-flow-logs/org/prod/AWSLogs/999999999999/vpcflowlogs/us-east-1/"
+    ));
+    assert!(!at(
+        "s3://central-flow-logs/org/prod/AWSLogs/123456789012/vpcflowlogs/eu-west-1/"
+    ));
     assert!(!at("s3://central-flow-logs/org/other/"));
     assert!(!at("s3://other-bucket/org/prod/"));
     let h = delivery(FileFormat::Text, true, false);
@@ -221,15 +235,37 @@ fn matches_tables_by_location() {
 
 #[test]
 fn partitioning_from_table_metadata() {
-    assert_eq!(day_table().partitioning(), Partitioning::DatePath { key: "day".into(), format: "yyyy/MM/dd".into() });
-    let parts = table(&["srcaddr"], &[("year", "int"), ("month", "int"), ("day", "int")], &[]);
+    assert_eq!(
+        day_table().partitioning(),
+        Partitioning::DatePath {
+            key: "day".into(),
+            format: "yyyy/MM/dd".into()
+        }
+    );
+    let parts = table(
+        &["srcaddr"],
+        &[("year", "int"), ("month", "int"), ("day", "int")],
+        &[],
+    );
     assert_eq!(
         parts.partitioning(),
-        Partitioning::Parts { year: "year".into(), month: "month".into(), day: "day".into(), hour: None, numeric: true }
+        Partitioning::Parts {
+            year: "year".into(),
+            month: "month".into(),
+            day: "day".into(),
+            hour: None,
+            numeric: true
+        }
     );
-    assert_eq!(table(&["srcaddr"], &[], &[]).partitioning(), Partitioning::None);
+    assert_eq!(
+        table(&["srcaddr"], &[], &[]).partitioning(),
+        Partitioning::None
+    );
     let odd = table(&["srcaddr"], &[("account", "string")], &[]);
-    assert_eq!(odd.partitioning(), Partitioning::Unknown(vec!["account".into()]));
+    assert_eq!(
+        odd.partitioning(),
+        Partitioning::Unknown(vec!["account".into()])
+    );
     assert!(odd.scans_everything());
     // An unprojected `dt` key is read as the path's own day form.
     let dt = table(&["srcaddr"], &[("dt", "string")], &[]);
@@ -238,7 +274,10 @@ fn partitioning_from_table_metadata() {
 
 #[test]
 fn day_predicates_within_and_across_midnight_utc() {
-    let p = Partitioning::DatePath { key: "day".into(), format: "yyyy/MM/dd".into() };
+    let p = Partitioning::DatePath {
+        key: "day".into(),
+        format: "yyyy/MM/dd".into(),
+    };
     assert_eq!(
         partition_predicate(&p, t(2026, 11, 30, 4, 10), t(2026, 11, 30, 5, 10)).unwrap(),
         "\"day\" = '2026/11/30'"
@@ -252,7 +291,10 @@ fn day_predicates_within_and_across_midnight_utc() {
         partition_predicate(&p, t(2026, 12, 1, 0, 0), t(2026, 12, 1, 0, 59)).unwrap(),
         "\"day\" = '2026/12/01'"
     );
-    let dash = Partitioning::DatePath { key: "dt".into(), format: "'dt='yyyy-MM-dd".into() };
+    let dash = Partitioning::DatePath {
+        key: "dt".into(),
+        format: "'dt='yyyy-MM-dd".into(),
+    };
     assert_eq!(
         partition_predicate(&dash, t(2026, 2, 28, 23, 0), t(2026, 3, 1, 1, 0)).unwrap(),
         "\"dt\" IN ('dt=2026-02-28', 'dt=2026-03-01')"
@@ -261,7 +303,10 @@ fn day_predicates_within_and_across_midnight_utc() {
 
 #[test]
 fn hour_predicates_across_the_hour_and_the_day() {
-    let p = Partitioning::DatePath { key: "hour".into(), format: "yyyy/MM/dd/HH".into() };
+    let p = Partitioning::DatePath {
+        key: "hour".into(),
+        format: "yyyy/MM/dd/HH".into(),
+    };
     assert_eq!(
         partition_predicate(&p, t(2026, 11, 30, 4, 10), t(2026, 11, 30, 5, 10)).unwrap(),
         "\"hour\" IN ('2026/11/30/04', '2026/11/30/05')"
@@ -330,7 +375,10 @@ fn tally_sql_leaves_out_columns_the_table_lacks() {
     let sql = tally_sql(&t, t0(), t0());
     assert!(sql.starts_with("SELECT \"srcaddr\" AS \"srcAddr\", \"dstaddr\" AS \"dstAddr\", count(*) AS \"rejects\"\n"), "{sql}");
     assert!(sql.contains("GROUP BY 1, 2\n"));
-    assert!(sql.contains("WHERE \"action\" = 'REJECT'"), "no partition, no start: {sql}");
+    assert!(
+        sql.contains("WHERE \"action\" = 'REJECT'"),
+        "no partition, no start: {sql}"
+    );
 }
 
 #[test]
@@ -348,7 +396,15 @@ fn records_sql_for_each_pivot() {
     assert!(base.starts_with("SELECT format_datetime(from_unixtime(\"start\"), 'yyyy-MM-dd HH:mm:ss') AS \"@timestamp\", concat_ws(' ', coalesce(CAST(\"version\" AS varchar), '-'), "));
     assert!(base.contains("AS \"@message\"\nFROM \"AwsDataCatalog\".\"flows\".\"vpc_flow_logs\"\nWHERE \"day\" = '2026/11/30'"));
     assert!(base.ends_with("\nORDER BY \"start\" DESC\nLIMIT 100"));
-    let tail = |s: &str| s.split("'REJECT'").nth(1).unwrap().split("\nORDER").next().unwrap().to_string();
+    let tail = |s: &str| {
+        s.split("'REJECT'")
+            .nth(1)
+            .unwrap()
+            .split("\nORDER")
+            .next()
+            .unwrap()
+            .to_string()
+    };
     let src = "\n  AND \"srcaddr\" = '10.20.2.31'";
     let dst = "\n  AND \"dstaddr\" = '10.20.11.25'";
     let port = "\n  AND \"dstport\" = 5432\n  AND \"protocol\" = 6";
@@ -358,7 +414,10 @@ fn records_sql_for_each_pivot() {
     assert_eq!(tail(&q(Pivot::Source)), src);
     assert_eq!(tail(&q(Pivot::Destination)), dst);
     assert_eq!(tail(&q(Pivot::Port)), port);
-    assert_eq!(tail(&q(Pivot::Interface)), "\n  AND \"interface_id\" = 'eni-0abc'");
+    assert_eq!(
+        tail(&q(Pivot::Interface)),
+        "\n  AND \"interface_id\" = 'eni-0abc'"
+    );
 }
 
 #[test]
@@ -371,7 +430,10 @@ fn values_from_results_are_escaped() {
         interface: None,
     };
     let sql = records_sql(&day_table(), &key, Pivot::Source, t0(), t0(), 5);
-    assert!(sql.contains("\"srcaddr\" = '1.2.3.4'' OR ''1''=''1'"), "{sql}");
+    assert!(
+        sql.contains("\"srcaddr\" = '1.2.3.4'' OR ''1''=''1'"),
+        "{sql}"
+    );
     assert_eq!(quote("a\"b"), "\"a\"\"b\"");
 }
 
@@ -394,14 +456,33 @@ fn cost_has_a_10_mb_minimum_and_rounds_up_to_the_mb() {
 
 #[test]
 fn failures_in_words_name_the_permission() {
-    let glue = explain_failure("Insufficient permissions to execute the query. User: arn:aws:sts::1:assumed-role/r/x is not authorized to perform: glue:GetTable on resource: arn:aws:glue:us-east-1:1:catalog");
-    assert!(glue.starts_with("access denied on the Glue Data Catalog: the IAM policy needs glue:gettable"), "{glue}");
-    let wg = explain_failure("User: arn:aws:iam::1:user/u is not authorized to perform: athena:StartQueryExecution on resource: arn:aws:athena:us-east-1:1:workgroup/primary");
-    assert!(wg.contains("on the workgroup") && wg.contains("athena:startqueryexecution"), "{wg}");
-    let s3 = explain_failure("Permission denied on S3 path: s3://central-flow-logs/org/prod/AWSLogs/1/vpcflowlogs/us-east-1/2026/11/30/x.log.gz");
+    let glue = explain_failure(
+        "Insufficient permissions to execute the query. User: arn:aws:sts::1:assumed-role/r/x is not authorized to perform: glue:GetTable on resource: arn:aws:glue:us-east-1:1:catalog",
+    );
+    assert!(
+        glue.starts_with(
+            "access denied on the Glue Data Catalog: the IAM policy needs glue:gettable"
+        ),
+        "{glue}"
+    );
+    let wg = explain_failure(
+        "User: arn:aws:iam::1:user/u is not authorized to perform: athena:StartQueryExecution on resource: arn:aws:athena:us-east-1:1:workgroup/primary",
+    );
+    assert!(
+        wg.contains("on the workgroup") && wg.contains("athena:startqueryexecution"),
+        "{wg}"
+    );
+    let s3 = explain_failure(
+        "Permission denied on S3 path: s3://central-flow-logs/org/prod/AWSLogs/1/vpcflowlogs/us-east-1/2026/11/30/x.log.gz",
+    );
     assert!(s3.contains("s3:GetObject and s3:ListBucket"), "{s3}");
-    let out = explain_failure("No output location provided. An output location is required either through the Workgroup result configuration setting or as an API input.");
-    assert!(out.starts_with("the workgroup has no query result location"), "{out}");
+    let out = explain_failure(
+        "No output location provided. An output location is required either through the Workgroup result configuration setting or as an API input.",
+    );
+    assert!(
+        out.starts_with("the workgroup has no query result location"),
+        "{out}"
+    );
     let syntax = explain_failure("line 1:8: mismatched input 'FORM'. Expecting: ','");
     assert!(syntax.starts_with("Athena cannot run the query: line 1:8"));
 }

@@ -233,7 +233,12 @@ struct Demo {
 
 impl Demo {
     async fn start(now: DateTime<Utc>) -> Demo {
-        Demo::start_on(Arc::new(DemoBackend::new(Clock::Frozen(now), 9)), now, false).await
+        Demo::start_on(
+            Arc::new(DemoBackend::new(Clock::Frozen(now), 9)),
+            now,
+            false,
+        )
+        .await
     }
 
     async fn start_on(backend: Arc<DemoBackend>, now: DateTime<Utc>, read_only: bool) -> Demo {
@@ -319,7 +324,11 @@ async fn the_demo_tally_blames_the_sick_zone_and_pivots() {
         !p.format.is_default(),
         "the demo's format is custom: queries parse"
     );
-    assert_eq!(p.not_queryable().len(), 1, "Firehose listed (S3 is Athena's)");
+    assert_eq!(
+        p.not_queryable().len(),
+        1,
+        "Firehose listed (S3 is Athena's)"
+    );
     assert!(p.can_switch(), "the second VPC's flow logs are in S3");
     assert_eq!(p.engine, crate::backend::flowlogs::Engine::Insights);
     assert_eq!(p.sick_zone_id.as_deref(), Some("use1-az6"));
@@ -504,11 +513,23 @@ async fn on_athena(now: DateTime<Utc>) -> (Demo, Arc<DemoBackend>) {
     d.act(Action::SwitchEngine, now);
     d.settle(now).await;
     assert_eq!(d.pane().engine, Engine::Athena);
-    assert!(d.pane().athena.table.is_none(), "the demo's catalog starts empty");
+    assert!(
+        d.pane().athena.table.is_none(),
+        "the demo's catalog starts empty"
+    );
     d.act(Action::Act, now);
     let c = d.app.confirm.clone().expect("asks before CREATE TABLE");
-    assert!(c.lines.iter().any(|l| l.starts_with("CREATE EXTERNAL TABLE IF NOT EXISTS `default`.`vpc_flow_logs_fl_0a2c4e6a8c0e2a4c6`")), "{c:?}");
-    assert!(c.lines.iter().any(|l| l.contains("Dropped again when grayscope exits")));
+    assert!(
+        c.lines.iter().any(|l| l.starts_with(
+            "CREATE EXTERNAL TABLE IF NOT EXISTS `default`.`vpc_flow_logs_fl_0a2c4e6a8c0e2a4c6`"
+        )),
+        "{c:?}"
+    );
+    assert!(
+        c.lines
+            .iter()
+            .any(|l| l.contains("Dropped again when grayscope exits"))
+    );
     d.key(KeyCode::Char('y'), KeyModifiers::NONE, now);
     d.settle(now).await;
     (d, backend)
@@ -524,10 +545,20 @@ async fn athena_creates_the_table_then_tallies_the_same_way() {
     assert_eq!(run.engine, Engine::Athena);
     assert_eq!(run.status, QueryStatus::Complete);
     assert!(run.total().bytes_scanned > 0.0);
-    assert!(p.session_usd >= crate::model::athena::cost_usd(0.0), "10 MB minimum billed");
+    assert!(
+        p.session_usd >= crate::model::athena::cost_usd(0.0),
+        "10 MB minimum billed"
+    );
     // Zone attribution, pivots and the Reachability subject are the shared ones.
-    let top = p.rows.iter().find(|r| r.label.contains("10.30.11.40:3306")).expect("ledger row");
-    assert_eq!((top.src_zone.as_str(), top.dst_zone.as_str()), ("use1-az6", "use1-az4"));
+    let top = p
+        .rows
+        .iter()
+        .find(|r| r.label.contains("10.30.11.40:3306"))
+        .expect("ledger row");
+    assert_eq!(
+        (top.src_zone.as_str(), top.dst_zone.as_str()),
+        ("use1-az6", "use1-az4")
+    );
     assert!(top.from_sick);
     assert!(d.app.shared.reach_subject.is_some());
 }
@@ -536,7 +567,12 @@ async fn athena_creates_the_table_then_tallies_the_same_way() {
 async fn athena_records_parse_and_stop_on_leave_and_at_exit() {
     let now = t0();
     let (mut d, backend) = on_athena(now).await;
-    let i = d.pane().rows.iter().position(|r| r.label.contains("10.30.11.40:3306")).expect("ledger row");
+    let i = d
+        .pane()
+        .rows
+        .iter()
+        .position(|r| r.label.contains("10.30.11.40:3306"))
+        .expect("ledger row");
     for _ in 0..i {
         d.act(Action::Down, now);
     }
@@ -545,7 +581,10 @@ async fn athena_records_parse_and_stop_on_leave_and_at_exit() {
     let drill = d.pane().drill.clone().expect("records");
     assert!(!drill.records.is_empty());
     for r in &drill.records {
-        let rec = r.record.as_ref().expect("the record parses in the table's format");
+        let rec = r
+            .record
+            .as_ref()
+            .expect("the record parses in the table's format");
         assert_eq!(rec.dstport, Some(3306));
     }
     d.act(Action::Back, now);
@@ -555,17 +594,26 @@ async fn athena_records_parse_and_stop_on_leave_and_at_exit() {
     d.until_started(now).await;
     let started = backend.athena_stops();
     let mut e = Vec::new();
-    d.app.with_pane_mut::<FlowLogsPane>(|p, shared| e = p.watch(shared));
+    d.app
+        .with_pane_mut::<FlowLogsPane>(|p, shared| e = p.watch(shared));
     d.jobs.apply_all(e);
     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    assert_eq!(backend.athena_stops(), started + 1, "StopQueryExecution on leave");
+    assert_eq!(
+        backend.athena_stops(),
+        started + 1,
+        "StopQueryExecution on leave"
+    );
     // Another one, then the program ends: stopped at exit, and the table dropped.
     d.settle(now).await;
     d.act(Action::ZoomOut, now);
     assert!(d.pane().running());
     d.until_started(now).await;
     assert_eq!(d.jobs.shutdown(std::time::Duration::from_secs(2)).await, 0);
-    assert_eq!(backend.athena_stops(), started + 2, "StopQueryExecution at exit");
+    assert_eq!(
+        backend.athena_stops(),
+        started + 2,
+        "StopQueryExecution at exit"
+    );
     let tables = backend.athena_tables().await.expect("catalog");
     assert!(tables.is_empty(), "DROP TABLE at exit");
 }
@@ -581,8 +629,15 @@ async fn read_only_never_creates_the_table() {
     d.act(Action::Act, now);
     assert!(d.app.confirm.is_none(), "read-only: no question");
     let (e, _) = d.pane().error.clone().expect("said why");
-    assert!(e.to_string().contains("--read-only is on: nothing is created"), "{e}");
-    assert!(d.pane().athena.ddl.as_ref().is_some_and(|x| x.is_ok()), "the DDL is still shown");
+    assert!(
+        e.to_string()
+            .contains("--read-only is on: nothing is created"),
+        "{e}"
+    );
+    assert!(
+        d.pane().athena.ddl.as_ref().is_some_and(|x| x.is_ok()),
+        "the DDL is still shown"
+    );
     d.settle(now).await;
     assert!(backend.athena_tables().await.expect("catalog").is_empty());
 }
@@ -606,7 +661,12 @@ async fn an_unpartitioned_table_asks_before_every_scan_and_edited_sql_needs_part
     });
     d.key(KeyCode::Char('r'), KeyModifiers::CONTROL, now);
     let ed = d.pane().editor.clone().expect("back in the editor");
-    assert!(ed.error.as_deref().is_some_and(|e| e.contains("names no partition column")), "{ed:?}");
+    assert!(
+        ed.error
+            .as_deref()
+            .is_some_and(|e| e.contains("names no partition column")),
+        "{ed:?}"
+    );
     d.key(KeyCode::Esc, KeyModifiers::NONE, now);
     // The same table without partitions: the tally asks first.
     d.app.with_pane_mut::<FlowLogsPane>(|p, _| {
@@ -627,6 +687,9 @@ async fn an_unpartitioned_table_asks_before_every_scan_and_edited_sql_needs_part
     d.settle(now).await;
     let run = d.pane().run.clone().expect("ran");
     let whole = run.total().bytes_scanned;
-    assert!(whole > 100.0 * pruned, "the whole bucket: {whole} vs {pruned}");
+    assert!(
+        whole > 100.0 * pruned,
+        "the whole bucket: {whole} vs {pruned}"
+    );
     d.jobs.shutdown(std::time::Duration::from_secs(1)).await;
 }

@@ -60,8 +60,15 @@ async fn the_tally_shows_the_sick_zone_hitting_the_ledger() {
     assert_eq!(page.status, QueryStatus::Complete);
     let rows = tally_rows(&page.rows);
     assert!(!rows.is_empty());
-    assert!(rows.iter().any(|r| r.key.dst == LEDGER_DB && r.key.src.starts_with("10.30.2.")));
-    assert!(!rows.iter().any(|r| r.key.dst == LEDGER_DB && r.key.src.starts_with("10.30.1.")));
+    assert!(
+        rows.iter()
+            .any(|r| r.key.dst == LEDGER_DB && r.key.src.starts_with("10.30.2."))
+    );
+    assert!(
+        !rows
+            .iter()
+            .any(|r| r.key.dst == LEDGER_DB && r.key.src.starts_with("10.30.1."))
+    );
     assert!(page.stats.bytes_scanned > 0.0);
 }
 
@@ -77,7 +84,11 @@ async fn partitions_prune_and_an_unpartitioned_table_reads_the_bucket() {
     let sql = tally_sql(&flat, now - Duration::hours(1), now);
     assert!(!sql.contains("\"year\""));
     let whole = run(&d, &sql).await;
-    assert_eq!(tally_rows(&pruned.rows).len(), tally_rows(&whole.rows).len(), "same answer");
+    assert_eq!(
+        tally_rows(&pruned.rows).len(),
+        tally_rows(&whole.rows).len(),
+        "same answer"
+    );
     assert!(
         whole.stats.bytes_scanned > 100.0 * pruned.stats.bytes_scanned,
         "{} vs {}",
@@ -94,10 +105,16 @@ async fn bad_sql_fails_with_athenas_words_and_stop_cancels() {
     assert_eq!(p.status, QueryStatus::Failed);
     assert!(p.message.unwrap().contains("mismatched input 'SELEC'"));
     let t = d.demo_table(&table_name_for(FLOW_LOG2)).unwrap();
-    let id = d.start_athena(&tally_sql(&t, d.now() - Duration::hours(1), d.now())).await.unwrap();
+    let id = d
+        .start_athena(&tally_sql(&t, d.now() - Duration::hours(1), d.now()))
+        .await
+        .unwrap();
     d.athena_results(&id).await.unwrap();
     assert!(d.stop_athena(&id).await.unwrap());
-    assert_eq!(d.athena_results(&id).await.unwrap().status, QueryStatus::Cancelled);
+    assert_eq!(
+        d.athena_results(&id).await.unwrap().status,
+        QueryStatus::Cancelled
+    );
     assert!(!d.stop_athena(&id).await.unwrap(), "already stopped");
     assert_eq!(d.athena_stops(), 2);
 }
@@ -106,6 +123,10 @@ async fn bad_sql_fails_with_athenas_words_and_stop_cancels() {
 async fn drop_table_removes_it() {
     let d = demo();
     let t = create(&d);
-    run(&d, &format!("DROP TABLE IF EXISTS `{}`.`{}`", t.database, t.name)).await;
+    run(
+        &d,
+        &format!("DROP TABLE IF EXISTS `{}`.`{}`", t.database, t.name),
+    )
+    .await;
     assert!(d.demo_tables().is_empty());
 }
