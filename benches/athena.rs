@@ -41,8 +41,8 @@ async fn main() {
     let now = Utc.with_ymd_and_hms(2026, 11, 22, 3, 12, 0).unwrap();
     let d = DemoBackend::new(Clock::Frozen(now), 9);
     let name = table_name_for(FLOW_LOG2);
-    let ddl = create_table_ddl(DEFAULT_DATABASE, &name, &LogFormat::default(), &delivery())
-        .expect("ddl");
+    let ddl =
+        create_table_ddl(DEFAULT_DATABASE, &name, &LogFormat::default(), &delivery()).expect("ddl");
     run(&d, &ddl).await;
     let table = d.athena_table(&name).await.expect("created");
     assert_eq!(table_from_ddl(&ddl).expect("ddl").name, name);
@@ -51,8 +51,13 @@ async fn main() {
     flat.parameters.retain(|k, _| !k.starts_with("projection"));
 
     let (start, end) = (now - Duration::hours(1), now);
-    println!("default REJECT tally over 1 hour ({start} .. {end}), demo VPC 2 (text, Hive, per hour)");
-    for (what, t) in [("partitioned (projection)", &table), ("unpartitioned", &flat)] {
+    println!(
+        "default REJECT tally over 1 hour ({start} .. {end}), demo VPC 2 (text, Hive, per hour)"
+    );
+    for (what, t) in [
+        ("partitioned (projection)", &table),
+        ("unpartitioned", &flat),
+    ] {
         let (p, took) = run(&d, &tally_sql(t, start, end)).await;
         let b = p.stats.bytes_scanned;
         println!(

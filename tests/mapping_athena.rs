@@ -369,7 +369,7 @@ async fn access_denied_on_the_workgroup_names_the_action() {
     let s = e.to_string();
     assert!(
         s.contains(
-            "access denied on the workgroup: the IAM policy needs athena:startqueryexecution"
+            "access denied on the workgroup: the IAM policy needs athena:StartQueryExecution"
         ),
         "{s}"
     );

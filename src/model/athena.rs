@@ -753,19 +753,21 @@ pub fn cost_usd(bytes: f64) -> f64 {
 pub fn explain_failure(reason: &str) -> String {
     let r = reason.trim();
     let lower = r.to_ascii_lowercase();
+    // The action as the message spells it (`glue:GetTable`); lowercasing ASCII keeps
+    // byte offsets, so the offset found in `lower` points into `r`.
     let action = lower
-        .split("perform: ")
-        .nth(1)
-        .and_then(|s| s.split_whitespace().next())
+        .find("perform: ")
+        .and_then(|i| r[i + "perform: ".len()..].split_whitespace().next())
         .map(|a| a.trim_end_matches([',', '.', ';']).to_string());
     if let Some(a) = action.filter(|a| a.contains(':')) {
-        let what = if a.starts_with("glue:") {
+        let service = a.split(':').next().unwrap_or_default().to_ascii_lowercase();
+        let what = if service == "glue" {
             "the Glue Data Catalog"
-        } else if a.starts_with("athena:") {
+        } else if service == "athena" {
             "the workgroup"
-        } else if a.starts_with("s3:") {
+        } else if service == "s3" {
             "the bucket"
-        } else if a.starts_with("kms:") {
+        } else if service == "kms" {
             "the bucket's KMS key"
         } else {
             "a resource"

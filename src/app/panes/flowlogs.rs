@@ -1686,6 +1686,11 @@ impl Pane for FlowLogsPane {
         if self.sources.get().is_none() {
             return self.discover();
         }
+        // No table yet (or the catalog could not be read): look again, someone may
+        // have created one, or fixed a permission.
+        if self.engine == Engine::Athena && self.athena.table.is_none() && !self.athena.creating {
+            return self.athena_discover();
+        }
         match self.custom.clone() {
             Some(c) => self.start_custom(shared, c.query),
             None => self.start_tally(shared, false),

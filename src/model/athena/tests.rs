@@ -461,7 +461,7 @@ fn failures_in_words_name_the_permission() {
     );
     assert!(
         glue.starts_with(
-            "access denied on the Glue Data Catalog: the IAM policy needs glue:gettable"
+            "access denied on the Glue Data Catalog: the IAM policy needs glue:GetTable"
         ),
         "{glue}"
     );
@@ -469,7 +469,7 @@ fn failures_in_words_name_the_permission() {
         "User: arn:aws:iam::1:user/u is not authorized to perform: athena:StartQueryExecution on resource: arn:aws:athena:us-east-1:1:workgroup/primary",
     );
     assert!(
-        wg.contains("on the workgroup") && wg.contains("athena:startqueryexecution"),
+        wg.contains("on the workgroup") && wg.contains("needs athena:StartQueryExecution"),
         "{wg}"
     );
     let s3 = explain_failure(
