@@ -3,7 +3,8 @@
 
 Operations the code calls: every `.<client>.<operation>()` in src/backend/aws/
 (the house rule: SDK calls always go through a client field named ec2, elbv2,
-cloudwatch, logs, health or arc). Operations the suites exercised: the log the test
+cloudwatch, logs, health, arc or athena). Operations the suites exercised: the log the
+test
 run wrote (GRAYSCOPE_OPS_LOG): `wire <service> <Op>` lines from the bridge in
 front of moto, `mock <service> <Op>` lines from the interceptor on every mocked client
 (tests/support/observe.rs), written only for operations a mock actually answered.
@@ -20,6 +21,7 @@ CLIENTS = {
     "logs": "logs",
     "health": "health",
     "arc": "arc-zonal-shift",
+    "athena": "athena",
 }
 CALL = re.compile(r"\.(" + "|".join(CLIENTS) + r")\s*\.\s*([a-z][a-z0-9_]*)\s*\(\s*\)")
 

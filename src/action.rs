@@ -31,6 +31,7 @@ pub enum Action {
     Act,
     Edit,
     SickZoneOnly,
+    SwitchEngine,
     Zoom,
     Freeze,
     Interrupt,
@@ -49,7 +50,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order help lists them.
-    pub const ALL: [Action; 39] = [
+    pub const ALL: [Action; 40] = [
         Action::Help,
         Action::Quit,
         Action::FocusNext,
@@ -78,6 +79,7 @@ impl Action {
         Action::Act,
         Action::Edit,
         Action::SickZoneOnly,
+        Action::SwitchEngine,
         Action::Zoom,
         Action::Freeze,
         Action::Interrupt,
@@ -122,6 +124,7 @@ impl Action {
             Action::Act => "act",
             Action::Edit => "edit",
             Action::SickZoneOnly => "sick_zone_only",
+            Action::SwitchEngine => "switch_engine",
             Action::Zoom => "zoom",
             Action::Freeze => "freeze",
             Action::Interrupt => "interrupt",
@@ -164,6 +167,7 @@ impl Action {
             Action::Act => "act",
             Action::Edit => "edit",
             Action::SickZoneOnly => "sick AZ only",
+            Action::SwitchEngine => "engine",
             Action::Zoom => "zoom",
             Action::Freeze => "freeze",
             Action::Interrupt => "quit",

@@ -59,6 +59,25 @@ pub struct Cli {
     #[arg(long, value_name = "FILE")]
     pub keymap: Option<PathBuf>,
 
+    /// Config file (default: ~/.config/grayscope/config.toml when it exists); its
+    /// [athena] table sets workgroup, database and catalog.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Athena workgroup for flow logs in S3 (its query result location is used as is);
+    /// default: the config file's, else "primary".
+    #[arg(long, value_name = "NAME")]
+    pub athena_workgroup: Option<String>,
+
+    /// Glue database holding (or to hold) the flow-log table; default: the config
+    /// file's, else "default".
+    #[arg(long, value_name = "NAME")]
+    pub athena_database: Option<String>,
+
+    /// Data catalog; default: the config file's, else "AwsDataCatalog".
+    #[arg(long, value_name = "NAME")]
+    pub athena_catalog: Option<String>,
+
     /// Log file (default: ~/.local/state/grayscope/grayscope.log). Level: GRAYSCOPE_LOG.
     #[arg(long, value_name = "FILE")]
     pub log_file: Option<PathBuf>,

@@ -2,7 +2,8 @@
 //!
 //! How the house is laid out, and how data moves through it:
 //!
-//! - `cli`: command-line arguments (mirroring the aws CLI: `--profile`, `--region`).
+//! - `cli`: command-line arguments (mirroring the aws CLI: `--profile`, `--region`);
+//!   `config`: the config file under them (`[athena]` workgroup, database, catalog).
 //! - `keymap` + `keymaps/default.toml`: keys -> [`action::Action`]; user files merge over
 //!   the compiled-in defaults; help and hints are generated from the live keymap.
 //! - `app`: the router (`App::update(Msg) -> Vec<Effect>`; synchronous, no I/O): focus,
@@ -29,6 +30,7 @@ pub mod backend;
 pub mod cli;
 pub mod clipboard;
 pub mod clock;
+pub mod config;
 pub mod jobs;
 pub mod keymap;
 pub mod logging;
@@ -50,8 +52,13 @@ use std::sync::Arc;
 /// How to (re)build the services: `:region` and `:profile` reconnect through it.
 #[derive(Debug, Clone)]
 pub enum Connector {
-    Demo { clock: Clock, minute: i64 },
-    Aws,
+    Demo {
+        clock: Clock,
+        minute: i64,
+    },
+    Aws {
+        athena: backend::flowlogs::AthenaConfig,
+    },
 }
 
 impl Connector {
@@ -66,15 +73,20 @@ impl Connector {
                 };
                 Services::from_backend(Arc::new(demo))
             }
-            Connector::Aws => {
-                Services::from_backend(Arc::new(AwsBackend::new(AwsSettings { profile, region })))
-            }
+            Connector::Aws { athena } => Services::from_backend(Arc::new(
+                AwsBackend::new(AwsSettings { profile, region }).with_athena(athena.clone()),
+            )),
         }
     }
 }
 
 /// Builds the app and its services from the command line.
 pub fn setup(cli: &Cli, keymap: Keymap) -> (App, Services, Clock) {
+    setup_with(cli, keymap, &config::ConfigFile::default())
+}
+
+/// [`setup`] with the config file's settings under the flags.
+pub fn setup_with(cli: &Cli, keymap: Keymap, file: &config::ConfigFile) -> (App, Services, Clock) {
     let clock = match cli.clock {
         Some(t) => Clock::Frozen(t),
         None => Clock::System,
@@ -97,7 +109,9 @@ pub fn setup(cli: &Cli, keymap: Keymap) -> (App, Services, Clock) {
         };
         (
             Mode::Live,
-            Services::from_backend(Arc::new(AwsBackend::new(settings))),
+            Services::from_backend(Arc::new(
+                AwsBackend::new(settings).with_athena(config::athena_config(cli, file)),
+            )),
             cli.load_balancers.clone(),
         )
     };
@@ -179,13 +193,20 @@ pub async fn run(cli: Cli) -> i32 {
             return 2;
         }
     };
+    let file = match config::load(cli.config.as_deref()) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("grayscope: bad config file: {e}");
+            return 2;
+        }
+    };
     let log_path = cli
         .log_file
         .clone()
         .unwrap_or_else(logging::default_log_path);
     let _log_guard = logging::init(&log_path);
     tracing::info!(demo = cli.demo, "grayscope starting");
-    let (mut app, services, clock) = setup(&cli, keymap);
+    let (mut app, services, clock) = setup_with(&cli, keymap, &file);
     app.shared.log_path = Some(log_path.display().to_string());
     app.history = logging::load_history();
     let connector = if cli.demo {
@@ -194,7 +215,9 @@ pub async fn run(cli: Cli) -> i32 {
             minute: cli.demo_minute,
         }
     } else {
-        Connector::Aws
+        Connector::Aws {
+            athena: config::athena_config(&cli, &file),
+        }
     };
 
     if let Some(format) = &cli.print {

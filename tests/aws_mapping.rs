@@ -88,6 +88,8 @@ fn clients(ec2: &[&Rule], elbv2: &[&Rule], cloudwatch: &[&Rule]) -> AwsClients {
         logs: mock_client!(aws_sdk_cloudwatchlogs, RuleMode::MatchAny, &[], |c| c
             .retry_config(RetryConfig::disabled())),
         arc: mock_client!(aws_sdk_arczonalshift, RuleMode::MatchAny, &[]),
+        athena: mock_client!(aws_sdk_athena, RuleMode::MatchAny, &[], |c| c
+            .retry_config(RetryConfig::disabled())),
     }
 }
 

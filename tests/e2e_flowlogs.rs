@@ -133,7 +133,7 @@ fn pivot_filter_to_the_sick_zone_edit_and_run_a_query() {
     s.send("[[");
     s.wait_for("REJECTs · AZ → AZ · ");
     s.send("s");
-    let screen = s.wait_for("AZ → AZ · 1h ━");
+    let screen = s.wait_for("AZ → AZ · 1h · Logs Insights ━");
     assert!(screen.contains("use1-az6 → use1-az4"), "{screen}");
     assert!(screen.contains("ext → use1-az4"), "{screen}");
 

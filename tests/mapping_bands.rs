@@ -48,6 +48,7 @@ fn backend(cloudwatch: &[&Rule]) -> AwsBackend {
         health_failover: mock_client!(aws_sdk_health, RuleMode::MatchAny, &[]),
         logs: mock_client!(aws_sdk_cloudwatchlogs, RuleMode::MatchAny, &[]),
         arc: mock_client!(aws_sdk_arczonalshift, RuleMode::MatchAny, &[]),
+        athena: mock_client!(aws_sdk_athena, RuleMode::MatchAny, &[]),
     };
     AwsBackend::from_clients(
         clients,

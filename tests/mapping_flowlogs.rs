@@ -58,6 +58,7 @@ fn backend(logs: &[&Rule], ec2: &[&Rule]) -> AwsBackend {
         health: mock_client!(aws_sdk_health, RuleMode::MatchAny, &[]),
         health_failover: mock_client!(aws_sdk_health, RuleMode::MatchAny, &[]),
         arc: mock_client!(aws_sdk_arczonalshift, RuleMode::MatchAny, &[]),
+        athena: mock_client!(aws_sdk_athena, RuleMode::MatchAny, &[]),
     };
     AwsBackend::from_clients(
         clients,
@@ -367,13 +368,12 @@ async fn flow_logs_map_destinations_and_formats() {
     );
     assert_eq!(logs[0].traffic, "REJECT");
     assert!(logs[1].format.is_default(), "no format: default");
-    assert_eq!(
-        logs[1].destination,
-        Destination::Elsewhere {
-            kind: "s3".into(),
-            arn: "arn:aws:s3:::archive".into()
-        }
-    );
+    // An S3 destination of a subnet: no VPC to ask for the owner (no DescribeVpcs).
+    let s3 = logs[1].s3().expect("S3 destination");
+    assert_eq!(s3.location(), "s3://archive/");
+    assert_eq!(s3.account_id, None);
+    assert_eq!(s3.region.as_deref(), Some("us-east-1"));
+    assert!(!s3.hive && !s3.per_hour);
     assert!(
         matches!(&logs[2].destination, Destination::Elsewhere { kind, .. } if kind == "kinesis-data-firehose")
     );

@@ -117,6 +117,7 @@ fn backend(active: aws_sdk_health::Client, passive: aws_sdk_health::Client) -> A
             health_failover: passive,
             logs: mock_client!(aws_sdk_cloudwatchlogs, RuleMode::MatchAny, &[]),
             arc: mock_client!(aws_sdk_arczonalshift, RuleMode::MatchAny, &[]),
+            athena: mock_client!(aws_sdk_athena, RuleMode::MatchAny, &[]),
         },
         Identity {
             region: Some("us-east-1".into()),

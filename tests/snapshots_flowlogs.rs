@@ -128,7 +128,11 @@ async fn tally_80x24_and_160x48() {
         d.contains("every source of this row is in use1-az6 (us-east-1b)"),
         "{d}"
     );
-    assert!(d.contains("delivers to s3 arn:aws:s3:::shop-flow-logs-archive/vpc/: not queryable with Logs Insights"), "{d}");
+    assert!(
+        d.contains("fl-0a2c4e6a8c0e2a4c6 (vpc-0da7a1a4e5e2c0ffe) → s3://acme-central-flow-logs/org/ · plain text · Hive partitions · per hour"),
+        "{d}"
+    );
+    assert!(d.contains("engine: Logs Insights (E switches"), "{d}");
     assert!(d.contains("delivers to kinesis-data-firehose"), "{d}");
     assert!(d.contains("custom v5: fields extracted with parse"), "{d}");
     insta::assert_snapshot!("tally_160x48", wide);
@@ -236,7 +240,9 @@ async fn waiting_running_and_failed_states() {
                 records_matched: 3.0,
                 records_scanned: 900.0,
                 bytes_scanned: 2.5e9,
+                ..QueryStats::default()
             },
+            message: None,
         }),
     );
     let s = screen(&app, 160, 48);
@@ -285,6 +291,7 @@ async fn hostile_text_in_results_is_stripped() {
                 "evil\x1b]0;owned\x07\x1b[2Jtext".into(),
             )]],
             stats: QueryStats::default(),
+            message: None,
         }),
     );
     let mut t = Terminal::new(TestBackend::new(160, 48)).expect("terminal");

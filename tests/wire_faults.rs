@@ -297,6 +297,7 @@ fn mixed_backend(bridge: &Bridge, cloudwatch_endpoint: &str) -> AwsBackend {
         health_failover: aws_sdk_health::Client::new(&good),
         logs: aws_sdk_cloudwatchlogs::Client::new(&good),
         arc: aws_sdk_arczonalshift::Client::new(&good),
+        athena: aws_sdk_athena::Client::new(&good),
     };
     AwsBackend::from_clients(
         clients,

@@ -280,6 +280,7 @@ fn failing_over(bridge: &Bridge) -> AwsBackend {
             health_failover: aws_sdk_health::Client::new(&good),
             logs: aws_sdk_cloudwatchlogs::Client::new(&good),
             arc: aws_sdk_arczonalshift::Client::new(&good),
+            athena: aws_sdk_athena::Client::new(&good),
         },
         Identity {
             region: Some("us-east-1".into()),

@@ -9,12 +9,15 @@
 //! - `command`: the `:` command line (parsing, completion).
 //! - `filter`: the `/` filter of a table (substring, /regex/, ! to invert).
 //! - `health`: AWS Health events: reading order, zone ties, the Markdown summary.
+//! - `athena`: flow logs in S3 queried with Athena: the table DDL, partition predicates,
+//!   the SQL of the tally and the records, the cost of a scan.
 //! - `flowlogs`: VPC flow log records and formats, the REJECT tally query, its merge,
 //!   pivots, and the attribution of addresses to zones by ID.
 //! - `text`: sanitising strings that came from AWS before they reach the screen.
 //! - `bands`: anomaly bands: out-of-band runs, periods, units, the local estimate.
 //! - `zonal_shift`: ARC zonal shift: AZ IDs, expiry, the CLI command, capacity left.
 
+pub mod athena;
 pub mod bands;
 pub mod command;
 pub mod filter;

@@ -7,10 +7,9 @@
 use crate::app::Shared;
 use crate::app::panes::flowlogs::{Editor, FlowLogsPane, Purpose, QueryRun};
 use crate::app::slot::age;
-use crate::backend::flowlogs::{Destination, QueryStatus};
+use crate::backend::flowlogs::{Destination, Engine, QueryStatus};
 use crate::model::flowlogs::{
     Part, Pivot, PivotRow, Place, PlacedBy, USD_PER_GB_SCANNED, fmt_bytes, fmt_usd, protocol_name,
-    scan_cost_usd,
 };
 use crate::model::text::clean;
 use crate::model::zones::ZoneMap;
@@ -53,15 +52,21 @@ pub fn run_status(run: &QueryRun, now: DateTime<Utc>) -> String {
         let secs = (at - now).num_seconds().max(0);
         return format!("query limit: retry {} in {secs}s", attempt + 1);
     }
+    let label = match (run.engine, run.status) {
+        // Athena's own words for its states.
+        (Engine::Athena, QueryStatus::Scheduled) => "Queued",
+        (Engine::Athena, QueryStatus::Complete) => "Succeeded",
+        (_, s) => s.label(),
+    };
     let state = if run.stopped {
         "Stopped".to_string()
     } else if run.status.is_done() {
-        run.status.label().to_string()
+        label.to_string()
     } else {
-        format!("{} {}", run.status.label(), elapsed(run.started_at, now))
+        format!("{label} {}", elapsed(run.started_at, now))
     };
     let b = run.total().bytes_scanned;
-    format!("{state} · {} {}", fmt_bytes(b), fmt_usd(scan_cost_usd(b)))
+    format!("{state} · {} {}", fmt_bytes(b), fmt_usd(run.cost_usd()))
 }
 
 fn bottom_status(pane: &FlowLogsPane, now: DateTime<Utc>) -> String {
@@ -253,6 +258,13 @@ pub fn render(
     if pane.sick_only {
         title.push_str("· sick AZ only ");
     }
+    // Which engine answers, where there is room (the Detail pane always says it).
+    let engine = format!("· {} ", pane.engine.label());
+    if (pane.engine == Engine::Athena || pane.can_switch())
+        && title.chars().count() + engine.chars().count() + 2 <= area.width as usize
+    {
+        title.push_str(&engine);
+    }
     if let Some(d) = &pane.drill {
         title = format!(" {number} REJECTs › records of {} ", clean(&d.label));
     }
@@ -350,6 +362,13 @@ pub fn render(
         Paragraph::new(lines).render(inner, buf);
         return;
     }
+    if pane.engine == Engine::Athena && pane.sources.get().is_some() && !pane.queryable() {
+        athena_setup_lines(pane, shared, &mut lines);
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .render(inner, buf);
+        return;
+    }
     if pane.sources.get().is_some() && pane.log_groups.is_empty() {
         let elsewhere = pane.not_queryable().len();
         lines.push(Line::from(format!(
@@ -398,6 +417,65 @@ pub fn render(
         lines.push(row_line(r, w, i == pane.selected, pane.sick_only));
     }
     Paragraph::new(lines).render(inner, buf);
+}
+
+/// The Athena side before it can answer: the flow log in S3, why no query runs yet
+/// (no table, the workgroup, permissions), and the table DDL on offer.
+fn athena_setup_lines(pane: &FlowLogsPane, shared: &Shared, lines: &mut Vec<Line<'static>>) {
+    let a = &pane.athena;
+    if let Some(s) = &a.source
+        && let Some(d) = s.s3()
+    {
+        lines.push(Line::from(clean(&format!(
+            "{} ({}) delivers to {}",
+            s.id,
+            s.resource_id,
+            d.describe()
+        ))));
+    }
+    if a.tables.loading {
+        lines.push(Line::from(Span::styled(
+            "reading the Athena workgroup and catalog…",
+            theme::dim(),
+        )));
+        return;
+    }
+    if a.creating {
+        lines.push(Line::from(Span::styled(
+            "creating the table…",
+            theme::dim(),
+        )));
+        return;
+    }
+    if let Some(why) = a.blocked() {
+        lines.push(Line::from(Span::styled(clean(&why), theme::error())));
+    }
+    match &a.ddl {
+        Some(Ok(ddl))
+            if a.blocked()
+                .is_some_and(|b| b.starts_with("no Athena table")) =>
+        {
+            let what = if shared.read_only {
+                "--read-only: nothing is created; this DDL would make one:".to_string()
+            } else {
+                let key = shared
+                    .keymap
+                    .first_key(crate::action::Action::Act)
+                    .map(|k| k.to_string())
+                    .unwrap_or_else(|| "unbound".into());
+                format!("{key}: create it (asks first; DDL is free, dropped at exit):")
+            };
+            lines.push(Line::from(what));
+            for l in ddl.lines() {
+                lines.push(Line::from(Span::styled(clean(l), theme::dim())));
+            }
+        }
+        Some(Err(why)) => lines.push(Line::from(Span::styled(
+            clean(&format!("cannot write the table DDL: {why}")),
+            theme::error(),
+        ))),
+        _ => {}
+    }
 }
 
 fn render_custom(
@@ -495,7 +573,7 @@ fn place_words(addr: &str, place: Option<&Place>, zones: &ZoneMap) -> String {
 fn query_lines(pane: &FlowLogsPane, shared: &Shared) -> Vec<Line<'static>> {
     let now = shared.now;
     let mut out = Vec::new();
-    let run = match &pane.drill {
+    let run: Option<&QueryRun> = match &pane.drill {
         Some(d) => Some(&d.run),
         None => pane.run.as_ref(),
     };
@@ -525,15 +603,96 @@ fn query_lines(pane: &FlowLogsPane, shared: &Shared) -> Vec<Line<'static>> {
             out.push(field("query ID", id.clone()));
         }
     }
+    if let Some(run) = run
+        && run.engine == Engine::Athena
+    {
+        let t = run.total();
+        out.push(field(
+            "athena",
+            format!(
+                "queued {:.1}s, engine {:.1}s; {} scanned, billed {} (per TB, rounded up to the MB, 10 MB minimum per query)",
+                t.queued_ms / 1000.0,
+                t.engine_ms / 1000.0,
+                fmt_bytes(t.bytes_scanned),
+                fmt_usd(run.cost_usd())
+            ),
+        ));
+    }
     out.push(field(
         "cost",
         format!(
-            "{} scanned this session in {} queries = {} (Logs Insights bills ${USD_PER_GB_SCANNED}/GB scanned); refreshes scan only new minutes",
+            "{} scanned this session in {} queries = {} ({}); refreshes scan only new minutes",
             fmt_bytes(pane.session_bytes),
             pane.session_queries,
-            fmt_usd(scan_cost_usd(pane.session_bytes)),
+            fmt_usd(pane.session_usd),
+            match pane.engine {
+                Engine::Insights => format!("Logs Insights bills ${USD_PER_GB_SCANNED}/GB scanned"),
+                Engine::Athena => format!(
+                    "Athena bills ${}/TB scanned, 10 MB minimum per query",
+                    crate::model::athena::USD_PER_TB_SCANNED
+                ),
+            }
         ),
     ));
+    out.push(field(
+        "engine",
+        format!(
+            "{}{}",
+            pane.engine.label(),
+            if pane.can_switch() {
+                " (E switches: the flow logs are in CloudWatch Logs and in S3)"
+            } else {
+                ""
+            }
+        ),
+    ));
+    if let Some(src) = &pane.athena.source
+        && let Some(d) = src.s3()
+    {
+        out.push(field(
+            "S3",
+            format!("{} ({}) → {}", src.id, src.resource_id, d.describe()),
+        ));
+        if let Some(t) = &pane.athena.table {
+            out.push(field(
+                "table",
+                format!(
+                    "{}.{}.{} at {}{}",
+                    t.catalog,
+                    t.database,
+                    t.name,
+                    t.location().unwrap_or("?"),
+                    match t.partitioning() {
+                        crate::model::athena::Partitioning::None => {
+                            " · unpartitioned: every query reads it all".to_string()
+                        }
+                        crate::model::athena::Partitioning::Unknown(k) => {
+                            format!(" · partitions {} not tied to dates", k.join(", "))
+                        }
+                        _ if t.projected() => " · partition projection".to_string(),
+                        _ => " · partitioned".to_string(),
+                    }
+                ),
+            ));
+        }
+        if let Some(Ok(w)) = &pane.athena.workgroup {
+            out.push(field(
+                "workgroup",
+                format!(
+                    "{} ({}) · results to {}",
+                    w.name,
+                    w.state,
+                    w.output_location
+                        .clone()
+                        .unwrap_or_else(|| if w.managed_results {
+                            "managed query results".into()
+                        } else {
+                            "nowhere".into()
+                        })
+                ),
+            ));
+        }
+    }
     if let Some(start) = pane.window_start {
         out.push(field(
             "window",
@@ -544,7 +703,13 @@ fn query_lines(pane: &FlowLogsPane, shared: &Shared) -> Vec<Line<'static>> {
             ),
         ));
     }
-    if !pane.log_groups.is_empty() {
+    if pane.engine == Engine::Athena {
+        out.push(field(
+            "format",
+            format!("v{}: {}", pane.format.version(), pane.format.spec()),
+        ));
+    }
+    if pane.engine == Engine::Insights && !pane.log_groups.is_empty() {
         out.push(field("log groups", pane.log_groups.join(", ")));
         out.push(field(
             "format",

@@ -1,24 +1,32 @@
-//! Pane 3, flow-log REJECTs: VPC Flow Log REJECT tallies from Logs Insights, pivoted
-//! without typing, every row placed in its zones by AZ ID, tied to the zone the AZ pane
-//! blames.
+//! Pane 3, flow-log REJECTs: VPC Flow Log REJECT tallies, pivoted without typing,
+//! every row placed in its zones by AZ ID, tied to the zone the AZ pane blames. The
+//! tallies come from Logs Insights (flow logs in CloudWatch Logs) or from Athena (flow
+//! logs in S3, through a table over the bucket); the pane says which, and `E` switches
+//! when both exist. Everything after the query (tallies, pivots, zones, records,
+//! Reachability) is the same whichever engine answered.
 //!
-//! Jobs: `discover` (DescribeFlowLogs + saved queries), `tally` (the REJECT tally or an
-//! edited query: StartQuery, then GetQueryResults polls reported as they come;
-//! StopQuery registered as the job's cleanup, disarmed when the query ends), `records`
-//! (the raw records behind a row, Enter) and `network` (subnets and interfaces, to
-//! place addresses). A refresh queries only minutes not yet counted (and the last few,
-//! which flow logs may still deliver) and merges the counts. Drawing is `ui::flowlogs`.
+//! Jobs: `discover` (DescribeFlowLogs + saved queries), `athena` (the workgroup and the
+//! tables of the configured database), `table` (CREATE EXTERNAL TABLE after the user
+//! said yes; DROP TABLE registered as cleanup, run at exit), `tally` (the REJECT tally
+//! or an edited query: start, then polls reported as they come; the stop — StopQuery or
+//! StopQueryExecution — registered as the job's cleanup, disarmed when the query ends),
+//! `records` (the raw records behind a row, Enter) and `network` (subnets and
+//! interfaces, to place addresses). A refresh queries only minutes not yet counted (and
+//! the last few, which flow logs may still deliver) and merges the counts; on Athena
+//! every query names the window's partitions, and a table whose partitions cannot be
+//! tied to dates is scanned only after the user agreed. Drawing is `ui::flowlogs`.
 
 use crate::action::Action;
 use crate::app::pane::Pane;
 use crate::app::slot::Slot;
-use crate::app::{Effect, Shared};
+use crate::app::{Confirm, Effect, Shared};
 use crate::backend::flowlogs::{
-    FlowLogSource, QueryPage, QueryRequest, QueryStats, QueryStatus, SavedQuery, is_limit_exceeded,
-    malformed_query,
+    AthenaConfig, Engine, FlowLogSource, FlowQuery, QueryPage, QueryRequest, QueryStats,
+    QueryStatus, SavedQuery, Workgroup, is_limit_exceeded, malformed_query,
 };
 use crate::backend::{BackendError, Services};
 use crate::jobs::{Job, JobMsg, PaneId, Reporter};
+use crate::model::athena::{AthenaTable, records_sql, tally_sql};
 use crate::model::flowlogs::{
     DELIVERY_LAG_MINUTES, FlowRecord, LogFormat, Network, Part, Pivot, PivotRow, Place,
     ReachSubject, ResultRow, TALLY_LIMIT, Tally, TallyKey, TallyRow, parse_record, pivot_rows,
@@ -41,6 +49,12 @@ pub const WINDOWS: [i64; 7] = [15, 30, 60, 180, 360, 720, 1440];
 pub const DEFAULT_WINDOW: i64 = 60;
 /// The shortest time between two automatic refreshes (each one is a billed query).
 pub const MIN_REFRESH_SECONDS: i64 = 60;
+/// The same for Athena: S3 receives flow-log files every 5 minutes, and every query is
+/// billed at least 10 MB.
+pub const MIN_ATHENA_REFRESH_SECONDS: i64 = 300;
+/// Confirmation tags (times the generation): create the table, scan a whole table.
+const ASK_CREATE: u64 = 1;
+const ASK_FULL_SCAN: u64 = 2;
 /// Raw records shown behind a row.
 pub const RECORDS_LIMIT: usize = 100;
 /// The first wait after LimitExceededException, doubled at each try up to the last.
@@ -81,8 +95,19 @@ pub enum QueryEvent {
 pub enum FlowLoaded {
     Sources(Result<Vec<FlowLogSource>, BackendError>),
     Saved(Result<Vec<SavedQuery>, BackendError>),
-    Query { purpose: Purpose, event: QueryEvent },
+    Query {
+        purpose: Purpose,
+        event: QueryEvent,
+    },
     Network(Result<Network, BackendError>),
+    /// The Athena side: where queries run, and the tables of the configured database.
+    Athena {
+        config: AthenaConfig,
+        workgroup: Result<Workgroup, BackendError>,
+        tables: Result<Vec<AthenaTable>, BackendError>,
+    },
+    /// The table grayscope created, read back (GetTableMetadata).
+    TableCreated(Result<AthenaTable, BackendError>),
 }
 
 /// The state of the query in flight (or the last one).
@@ -100,6 +125,19 @@ pub struct QueryRun {
     pub carried: QueryStats,
     /// The user stopped it.
     pub stopped: bool,
+    /// The engine that runs it (its bill differs).
+    pub engine: Engine,
+    /// What the earlier queries of the same refresh cost.
+    pub carried_usd: f64,
+}
+
+/// What one query that scanned `bytes` costs on `engine` (Athena: at least 10 MB).
+pub fn query_cost(engine: Engine, bytes: f64) -> f64 {
+    match engine {
+        Engine::Insights => crate::model::flowlogs::scan_cost_usd(bytes),
+        Engine::Athena if bytes > 0.0 => crate::model::athena::cost_usd(bytes),
+        Engine::Athena => 0.0,
+    }
 }
 
 impl QueryRun {
@@ -114,7 +152,19 @@ impl QueryRun {
             stats: QueryStats::default(),
             carried: QueryStats::default(),
             stopped: false,
+            engine: Engine::Insights,
+            carried_usd: 0.0,
         }
+    }
+
+    fn on(mut self, engine: Engine) -> Self {
+        self.engine = engine;
+        self
+    }
+
+    /// What this run's query has cost so far, with the earlier ones of its refresh.
+    pub fn cost_usd(&self) -> f64 {
+        query_cost(self.engine, self.stats.bytes_scanned) + self.carried_usd
     }
 
     /// This run's statistics with those of the earlier ranges of its refresh.
@@ -123,6 +173,8 @@ impl QueryRun {
             records_matched: self.stats.records_matched + self.carried.records_matched,
             records_scanned: self.stats.records_scanned + self.carried.records_scanned,
             bytes_scanned: self.stats.bytes_scanned + self.carried.bytes_scanned,
+            queued_ms: self.stats.queued_ms + self.carried.queued_ms,
+            engine_ms: self.stats.engine_ms + self.carried.engine_ms,
         }
     }
 
@@ -281,6 +333,8 @@ pub struct FlowLogsPane {
     /// Bytes scanned by every finished query this session.
     pub session_bytes: f64,
     pub session_queries: usize,
+    /// What those queries cost, each billed by its engine.
+    pub session_usd: f64,
     /// An edited query replaces the tally while set.
     pub custom: Option<CustomResult>,
     pub pivot: Pivot,
@@ -306,12 +360,14 @@ pub struct FlowLogsPane {
     pub next_refresh: Option<DateTime<Utc>>,
     /// The blamed zone's ID, for the sick-zone marks.
     pub sick_zone_id: Option<String>,
+    /// Which engine answers; `E` switches when both exist.
+    pub engine: Engine,
+    /// The format of the flow logs in CloudWatch Logs (`format` is the one queried).
+    pub insights_format: LogFormat,
+    pub athena: AthenaSide,
 }
 
-/// Runs one Insights query and reports it: waits out LimitExceededException (reported),
-/// starts it, registers StopQuery as cleanup, polls until it ends (each answer
-/// reported), then disarms the cleanup. A poll that fails leaves the cleanup armed:
-/// the query may still be running.
+/// Runs one Insights query; see [`run_query`].
 pub async fn run_insights(
     s: Services,
     r: Reporter,
@@ -319,12 +375,29 @@ pub async fn run_insights(
     purpose: Purpose,
     first_wait: std::time::Duration,
 ) -> bool {
+    run_query(s, r, request.into(), purpose, first_wait).await
+}
+
+/// Runs one query on its engine and reports it: waits out LimitExceededException
+/// (reported), starts it, registers its stop (StopQuery, StopQueryExecution) as
+/// cleanup, polls until it ends (each answer reported), then disarms the cleanup. A
+/// poll that fails leaves the cleanup armed: the query may still be running.
+pub async fn run_query(
+    s: Services,
+    r: Reporter,
+    request: FlowQuery,
+    purpose: Purpose,
+    first_wait: std::time::Duration,
+) -> bool {
+    use crate::backend::flowlogs as engine;
     let send = |event| r.send(FlowLoaded::Query { purpose, event });
+    let kind = request.engine();
+    let (start, end) = request.range();
     let mut wait = first_wait;
     let mut attempt = 0;
     let id = loop {
         attempt += 1;
-        match s.flowlogs.start_query(&request).await {
+        match engine::start(&*s.flowlogs, &request).await {
             Ok(id) => break id,
             Err(e) if is_limit_exceeded(&e) && attempt < LIMIT_TRIES => {
                 send(QueryEvent::Waiting {
@@ -341,20 +414,24 @@ pub async fn run_insights(
         }
     };
     let stop_id = id.clone();
-    let cleanup = r.on_cancel(format!("StopQuery {id}"), move |s: Services| async move {
-        if let Err(e) = s.flowlogs.stop_query(&stop_id).await {
-            tracing::warn!(query_id = %stop_id, error = %e, "StopQuery failed");
+    let what = match kind {
+        Engine::Insights => format!("StopQuery {id}"),
+        Engine::Athena => format!("StopQueryExecution {id}"),
+    };
+    let cleanup = r.on_cancel(what, move |s: Services| async move {
+        if let Err(e) = engine::stop(&*s.flowlogs, kind, &stop_id).await {
+            tracing::warn!(query_id = %stop_id, error = %e, "stopping the query failed");
         }
     });
     send(QueryEvent::Started {
         id: id.clone(),
-        start: request.start,
-        end: request.end,
+        start,
+        end,
     });
     let every = s.flowlogs.poll_every();
     loop {
         tokio::time::sleep(every).await;
-        match s.flowlogs.query_results(&id).await {
+        match engine::poll(&*s.flowlogs, kind, &id).await {
             Ok(page) => {
                 let done = page.status.is_done();
                 let complete = page.status == QueryStatus::Complete;
@@ -375,11 +452,17 @@ pub async fn run_insights(
 fn query_job(
     kind: &'static str,
     generation: u64,
-    request: QueryRequest,
+    request: FlowQuery,
     purposes: Vec<Purpose>,
-    more: Vec<QueryRequest>,
+    more: Vec<FlowQuery>,
 ) -> Effect {
-    let label = format!("StartQuery + GetQueryResults ({} ranges)", 1 + more.len());
+    let label = match request.engine() {
+        Engine::Insights => format!("StartQuery + GetQueryResults ({} ranges)", 1 + more.len()),
+        Engine::Athena => format!(
+            "StartQueryExecution + GetQueryExecution + GetQueryResults ({} ranges)",
+            1 + more.len()
+        ),
+    };
     Effect::Run(Job::new(
         ID,
         kind,
@@ -388,7 +471,7 @@ fn query_job(
         move |s: Services, r| async move {
             let requests = std::iter::once(request).chain(more);
             for (request, purpose) in requests.zip(purposes) {
-                if !run_insights(s.clone(), r.clone(), request, purpose, LIMIT_FIRST_WAIT).await {
+                if !run_query(s.clone(), r.clone(), request, purpose, LIMIT_FIRST_WAIT).await {
                     return;
                 }
             }
@@ -490,22 +573,59 @@ impl FlowLogsPane {
         ))]
     }
 
-    /// Picks what to query: the log groups of the first queryable format.
+    /// Picks what to query: the log groups of the first queryable format, and the first
+    /// flow log in S3 (for Athena). Athena answers when there is no log group.
     fn choose_groups(&mut self) {
         let sources = self.sources.get().cloned().unwrap_or_default();
+        self.athena.source = sources.iter().find(|s| s.s3().is_some()).cloned();
         let first = sources.iter().find(|s| s.log_group().is_some());
-        let Some(first) = first else {
-            self.log_groups.clear();
-            return;
+        match first {
+            Some(first) => {
+                self.insights_format = first.format.clone();
+                let mut groups: Vec<String> = sources
+                    .iter()
+                    .filter(|s| s.format == first.format)
+                    .filter_map(|s| s.log_group().map(str::to_string))
+                    .collect();
+                groups.dedup();
+                self.log_groups = groups;
+            }
+            None => self.log_groups.clear(),
+        }
+        if self.log_groups.is_empty() && self.athena.source.is_some() {
+            self.engine = Engine::Athena;
+        }
+        if self.athena.source.is_none() {
+            self.engine = Engine::Insights;
+        }
+        self.sync_format();
+    }
+
+    /// The format queried: the log groups' (Insights) or the table's columns (Athena).
+    fn sync_format(&mut self) {
+        self.format = match (self.engine, &self.athena.table) {
+            (Engine::Athena, Some(t)) => t.log_format(),
+            (Engine::Athena, None) => self
+                .athena
+                .source
+                .as_ref()
+                .map(|s| s.format.clone())
+                .unwrap_or_default(),
+            (Engine::Insights, _) => self.insights_format.clone(),
         };
-        self.format = first.format.clone();
-        let mut groups: Vec<String> = sources
-            .iter()
-            .filter(|s| s.format == first.format)
-            .filter_map(|s| s.log_group().map(str::to_string))
-            .collect();
-        groups.dedup();
-        self.log_groups = groups;
+    }
+
+    /// Whether the engine in use can answer now.
+    pub fn queryable(&self) -> bool {
+        match self.engine {
+            Engine::Insights => !self.log_groups.is_empty(),
+            Engine::Athena => self.athena.table.is_some() && self.athena.blocked().is_none(),
+        }
+    }
+
+    /// Both engines have flow logs to read: `E` switches.
+    pub fn can_switch(&self) -> bool {
+        !self.log_groups.is_empty() && self.athena.source.is_some()
     }
 
     fn request(
@@ -524,10 +644,50 @@ impl FlowLogsPane {
         }
     }
 
+    /// The tally over `start..=end` on the engine in use.
+    fn tally_request(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> Option<FlowQuery> {
+        match (self.engine, &self.athena.table) {
+            (Engine::Insights, _) => Some(
+                self.request(start, end, tally_query(&self.format), TALLY_LIMIT)
+                    .into(),
+            ),
+            (Engine::Athena, Some(t)) => Some(FlowQuery::Athena {
+                sql: tally_sql(t, start, end),
+                start,
+                end,
+            }),
+            (Engine::Athena, None) => None,
+        }
+    }
+
+    /// The query the editor starts from: the tally over the window (on Athena, with
+    /// the window's partition predicates written out).
+    fn editor_text(&self, shared: &Shared) -> String {
+        let now = shared.now;
+        let start = self
+            .window_start
+            .unwrap_or(now - Duration::minutes(self.window_minutes));
+        self.tally_request(start, now)
+            .map(|q| q.text().to_string())
+            .unwrap_or_else(|| tally_query(&self.format))
+    }
+
     /// Starts the tally over the whole window (`fresh`) or over what is new since the
     /// last one. A query already running is replaced (its StopQuery runs).
     fn start_tally(&mut self, shared: &Shared, fresh: bool) -> Vec<Effect> {
-        if self.log_groups.is_empty() {
+        if !self.queryable() {
+            return Vec::new();
+        }
+        if self.engine == Engine::Athena
+            && self
+                .athena
+                .table
+                .as_ref()
+                .is_some_and(|t| t.scans_everything())
+            && !self.athena.full_scan_ok
+        {
+            self.athena.after_scan = Some(AfterScan::Tally);
+            self.athena.ask = Some(Ask::FullScan);
             return Vec::new();
         }
         let now = shared.now;
@@ -551,10 +711,9 @@ impl FlowLogsPane {
             now,
             Duration::minutes(DELIVERY_LAG_MINUTES),
         );
-        let query = tally_query(&self.format);
-        let mut requests: Vec<QueryRequest> = ranges
+        let mut requests: Vec<FlowQuery> = ranges
             .iter()
-            .map(|(a, b, _)| self.request(*a, *b, query.clone(), TALLY_LIMIT))
+            .filter_map(|(a, b, _)| self.tally_request(*a, *b))
             .collect();
         let purposes: Vec<Purpose> = ranges.iter().map(|(_, _, p)| Purpose::Tally(*p)).collect();
         if requests.is_empty() {
@@ -563,7 +722,7 @@ impl FlowLogsPane {
         let first = requests.remove(0);
         // Every range of this refresh, the running one first, until each completes.
         self.pending = ranges;
-        self.run = Some(QueryRun::new(purposes[0], now));
+        self.run = Some(QueryRun::new(purposes[0], now).on(self.engine));
         self.error = None;
         vec![query_job(
             "tally",
@@ -575,13 +734,31 @@ impl FlowLogsPane {
     }
 
     fn start_custom(&mut self, shared: &Shared, text: String) -> Vec<Effect> {
-        if self.log_groups.is_empty() {
+        if !self.queryable() {
             return Vec::new();
         }
         let now = shared.now;
         let start = self
             .window_start
             .unwrap_or(now - Duration::minutes(self.window_minutes));
+        if self.engine == Engine::Athena
+            && let Err(why) = self.check_scan(&text)
+        {
+            if self
+                .athena
+                .table
+                .as_ref()
+                .is_some_and(|t| t.scans_everything())
+            {
+                self.athena.after_scan = Some(AfterScan::Custom(text));
+                self.athena.ask = Some(Ask::FullScan);
+            } else {
+                let mut editor = Editor::open(text);
+                editor.error = Some(why);
+                self.editor = Some(editor);
+            }
+            return Vec::new();
+        }
         self.custom = Some(CustomResult {
             query: text.clone(),
             ..CustomResult::default()
@@ -589,9 +766,16 @@ impl FlowLogsPane {
         self.partial.clear();
         self.pending.clear();
         self.next_refresh = None;
-        self.run = Some(QueryRun::new(Purpose::Custom, now));
+        self.run = Some(QueryRun::new(Purpose::Custom, now).on(self.engine));
         self.error = None;
-        let request = self.request(start, now, text, TALLY_LIMIT);
+        let request = match self.engine {
+            Engine::Insights => self.request(start, now, text, TALLY_LIMIT).into(),
+            Engine::Athena => FlowQuery::Athena {
+                sql: text,
+                start,
+                end: now,
+            },
+        };
         vec![query_job(
             "tally",
             self.generation,
@@ -606,7 +790,7 @@ impl FlowLogsPane {
         let Some(row) = self.rows.get(self.selected).cloned() else {
             return Vec::new();
         };
-        if self.custom.is_some() || self.log_groups.is_empty() {
+        if self.custom.is_some() || !self.queryable() {
             return Vec::new();
         }
         let now = shared.now;
@@ -616,12 +800,21 @@ impl FlowLogsPane {
         let Some(top) = self.merged.get(row.top).map(|r| r.key.clone()) else {
             return Vec::new();
         };
-        let query = records_query(&self.format, &top, self.pivot, RECORDS_LIMIT);
-        let request = self.request(start, now, query, RECORDS_LIMIT);
+        let request: FlowQuery = match (&self.engine, &self.athena.table) {
+            (Engine::Athena, Some(t)) => FlowQuery::Athena {
+                sql: records_sql(t, &top, self.pivot, start, now, RECORDS_LIMIT),
+                start,
+                end: now,
+            },
+            _ => {
+                let query = records_query(&self.format, &top, self.pivot, RECORDS_LIMIT);
+                self.request(start, now, query, RECORDS_LIMIT).into()
+            }
+        };
         self.drill = Some(RecordsDrill {
             label: row.label.clone(),
             key: top,
-            run: QueryRun::new(Purpose::Records, now),
+            run: QueryRun::new(Purpose::Records, now).on(self.engine),
             records: Vec::new(),
             selected: 0,
             error: None,
@@ -719,9 +912,16 @@ impl FlowLogsPane {
                 QueryEvent::Page(page) => {
                     d.run.status = page.status;
                     d.run.stats = page.stats;
+                    if page.status.is_done()
+                        && page.status != QueryStatus::Complete
+                        && let Some(m) = &page.message
+                    {
+                        d.error = Some(BackendError::Other(m.clone()));
+                    }
                     if page.status.is_done() {
                         self.session_bytes += page.stats.bytes_scanned;
                         self.session_queries += 1;
+                        self.session_usd += query_cost(d.run.engine, page.stats.bytes_scanned);
                     }
                     d.records = page
                         .rows
@@ -769,8 +969,10 @@ impl FlowLogsPane {
                 // A tally refresh runs its ranges one after another: a new run each.
                 if run.id.is_some() {
                     let carried = run.total();
-                    *run = QueryRun::new(purpose, now);
+                    let carried_usd = run.cost_usd();
+                    *run = QueryRun::new(purpose, now).on(run.engine);
                     run.carried = carried;
+                    run.carried_usd = carried_usd;
                 }
                 run.waiting = None;
                 run.id = Some(id);
@@ -785,8 +987,26 @@ impl FlowLogsPane {
                 if done {
                     self.session_bytes += page.stats.bytes_scanned;
                     self.session_queries += 1;
+                    self.session_usd += query_cost(run.engine, page.stats.bytes_scanned);
                 }
                 match purpose {
+                    Purpose::Custom if done && page.status != QueryStatus::Complete => {
+                        let text = self
+                            .custom
+                            .as_ref()
+                            .map(|c| c.query.clone())
+                            .unwrap_or_default();
+                        let message = page
+                            .message
+                            .clone()
+                            .unwrap_or_else(|| format!("the query ended {}", page.status.label()));
+                        if page.status == QueryStatus::Failed {
+                            let mut editor = Editor::open(text);
+                            editor.error = Some(message.clone());
+                            self.editor = Some(editor);
+                        }
+                        self.error = Some((BackendError::Other(message), now));
+                    }
                     Purpose::Custom => {
                         let custom = self.custom.get_or_insert_with(CustomResult::default);
                         let mut columns: Vec<String> = Vec::new();
@@ -835,10 +1055,12 @@ impl FlowLogsPane {
                             self.partial.clear();
                             self.pending.clear();
                             self.error = Some((
-                                BackendError::Other(format!(
-                                    "the query ended {}",
-                                    page.status.label()
-                                )),
+                                BackendError::Other(match &page.message {
+                                    Some(m) => {
+                                        format!("the query ended {}: {m}", page.status.label())
+                                    }
+                                    None => format!("the query ended {}", page.status.label()),
+                                }),
                                 now,
                             ));
                             self.next_refresh = Some(now + self.refresh_interval(shared));
@@ -859,10 +1081,12 @@ impl FlowLogsPane {
                         operation,
                         code,
                         message,
-                    } if operation == "StartQuery" => Some(match malformed_query(&e) {
-                        Some(m) => m.to_string(),
-                        None => format!("{code}: {message}"),
-                    }),
+                    } if operation == "StartQuery" || operation == "StartQueryExecution" => {
+                        Some(match malformed_query(&e) {
+                            Some(m) => m.to_string(),
+                            None => format!("{code}: {message}"),
+                        })
+                    }
                     _ => None,
                 };
                 if purpose == Purpose::Custom
@@ -887,9 +1111,11 @@ impl FlowLogsPane {
     }
 
     fn refresh_interval(&self, shared: &Shared) -> Duration {
-        shared
-            .refresh_every
-            .max(Duration::seconds(MIN_REFRESH_SECONDS))
+        let least = match self.engine {
+            Engine::Insights => MIN_REFRESH_SECONDS,
+            Engine::Athena => MIN_ATHENA_REFRESH_SECONDS,
+        };
+        shared.refresh_every.max(Duration::seconds(least))
     }
 
     /// The window one step wider (`wider`) or narrower, or the next in the cycle.
@@ -957,17 +1183,18 @@ impl FlowLogsPane {
         })
     }
 
-    /// Flow logs that deliver elsewhere than CloudWatch Logs.
+    /// Flow logs neither engine can read (Firehose, unreadable destinations).
     pub fn not_queryable(&self) -> Vec<&FlowLogSource> {
         self.sources
             .get()
             .into_iter()
             .flatten()
-            .filter(|s| s.log_group().is_none())
+            .filter(|s| s.log_group().is_none() && s.s3().is_none())
             .collect()
     }
 
     fn editor_key(&mut self, key: KeyEvent, shared: &Shared) -> Vec<Effect> {
+        let tally_text = self.editor_text(shared);
         let Some(ed) = &mut self.editor else {
             return Vec::new();
         };
@@ -976,13 +1203,13 @@ impl FlowLogsPane {
             KeyCode::Char('r') if ctrl => {
                 let text = ed.text.trim().to_string();
                 self.editor = None;
-                if text.is_empty() || text == tally_query(&self.format) {
+                if text.is_empty() || text == tally_text {
                     return self.start_tally(shared, false);
                 }
                 return self.start_custom(shared, text);
             }
             KeyCode::Char('u') if ctrl => {
-                *ed = Editor::open(tally_query(&self.format));
+                *ed = Editor::open(tally_text);
             }
             KeyCode::Char('n') | KeyCode::Char('p') if ctrl => {
                 let saved = self.saved.get().cloned().unwrap_or_default();
@@ -1032,7 +1259,9 @@ impl Pane for FlowLogsPane {
     fn watch(&mut self, _shared: &Shared) -> Vec<Effect> {
         let generation = self.generation + 1;
         let (pivot, sick_only, window) = (self.pivot, self.sick_only, self.window_minutes);
+        let engine = self.engine;
         *self = FlowLogsPane::blank(generation);
+        self.engine = engine;
         self.pivot = pivot;
         self.sick_only = sick_only;
         if window > 0 {
@@ -1088,6 +1317,11 @@ impl Pane for FlowLogsPane {
         if self.sources.get().is_none() {
             return self.discover();
         }
+        // No table yet (or the catalog could not be read): look again, someone may
+        // have created one, or fixed a permission.
+        if self.engine == Engine::Athena && self.athena.table.is_none() && !self.athena.creating {
+            return self.athena_discover();
+        }
         match self.custom.clone() {
             Some(c) => self.start_custom(shared, c.query),
             None => self.start_tally(shared, false),
@@ -1109,8 +1343,46 @@ impl Pane for FlowLogsPane {
             Some(FlowLoaded::Sources(r)) => {
                 self.sources.finish(r, now);
                 self.choose_groups();
+                let mut effects = self.athena_discover();
                 if self.settled.counts.is_empty() && !self.running() {
+                    effects.extend(self.start_tally(shared, true));
+                }
+                effects
+            }
+            Some(FlowLoaded::Athena {
+                config,
+                workgroup,
+                tables,
+            }) => {
+                self.athena.config = Some(config);
+                self.athena.workgroup = Some(workgroup);
+                self.athena.tables.finish(tables, now);
+                self.match_table();
+                if self.engine == Engine::Athena
+                    && self.settled.counts.is_empty()
+                    && !self.running()
+                {
                     return self.start_tally(shared, true);
+                }
+                Vec::new()
+            }
+            Some(FlowLoaded::TableCreated(r)) => {
+                self.athena.creating = false;
+                match r {
+                    Ok(t) => {
+                        tracing::info!(table = %t.name, "Athena table created");
+                        self.athena.created = true;
+                        self.athena.ddl = None;
+                        if let Some(list) = &mut self.athena.tables.data {
+                            list.push(t.clone());
+                        }
+                        self.athena.table = Some(t);
+                        self.sync_format();
+                        if self.engine == Engine::Athena {
+                            return self.start_tally(shared, true);
+                        }
+                    }
+                    Err(e) => self.error = Some((e, now)),
                 }
                 Vec::new()
             }
@@ -1175,10 +1447,20 @@ impl Pane for FlowLogsPane {
                 self.open_reach = self.reach_subject().is_some();
                 Vec::new()
             }
+            Action::SwitchEngine if self.drill.is_none() && self.editor.is_none() => {
+                self.switch_engine(shared)
+            }
+            Action::Act
+                if self.engine == Engine::Athena
+                    && self.athena.table.is_none()
+                    && self.athena.tables.get().is_some() =>
+            {
+                self.offer_table(shared)
+            }
             Action::Edit => {
                 let text = match &self.custom {
                     Some(c) => c.query.clone(),
-                    None => tally_query(&self.format),
+                    None => self.editor_text(shared),
                 };
                 self.editor = Some(Editor::open(text));
                 Vec::new()
@@ -1213,6 +1495,35 @@ impl Pane for FlowLogsPane {
 
     fn text_input(&self) -> bool {
         self.editor.is_some()
+    }
+
+    fn take_confirm(&mut self) -> Option<Confirm> {
+        match self.athena.ask.take()? {
+            Ask::CreateTable => self.create_confirm(),
+            Ask::FullScan => self.full_scan_confirm(),
+        }
+    }
+
+    fn confirmed(&mut self, id: u64, yes: bool, shared: &Shared) -> Vec<Effect> {
+        if id / 4 != self.generation {
+            return Vec::new();
+        }
+        match id % 4 {
+            ASK_CREATE if yes && !shared.read_only => self.create_table(),
+            ASK_FULL_SCAN if yes => {
+                self.athena.full_scan_ok = true;
+                match self.athena.after_scan.take() {
+                    Some(AfterScan::Tally) => self.start_tally(shared, true),
+                    Some(AfterScan::Custom(text)) => self.start_custom(shared, text),
+                    None => Vec::new(),
+                }
+            }
+            ASK_FULL_SCAN => {
+                self.athena.after_scan = None;
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
     }
 
     fn on_key(&mut self, key: KeyEvent, shared: &Shared) -> Vec<Effect> {
@@ -1257,9 +1568,19 @@ impl Pane for FlowLogsPane {
         crate::ui::flowlogs::detail_lines(self, shared)
     }
 
-    fn hints(&self, _shared: &Shared) -> Vec<(Action, &'static str)> {
+    fn hints(&self, shared: &Shared) -> Vec<(Action, &'static str)> {
         if self.drill.is_some() {
             return vec![(Action::DrillDown, "why blocked?"), (Action::Back, "back")];
+        }
+        if self.engine == Engine::Athena && self.athena.table.is_none() {
+            let mut h = Vec::new();
+            if self.athena.ddl.as_ref().is_some_and(|d| d.is_ok()) && !shared.read_only {
+                h.push((Action::Act, "create table…"));
+            }
+            if self.can_switch() {
+                h.push((Action::SwitchEngine, "Logs Insights"));
+            }
+            return h;
         }
         let mut h = vec![
             (Action::NextView, "pivot"),
@@ -1284,6 +1605,15 @@ impl Pane for FlowLogsPane {
             (Action::ZoomOut, "widen"),
             (Action::ZoomIn, "narrow"),
         ];
+        if self.can_switch() {
+            h.push((
+                Action::SwitchEngine,
+                match self.engine {
+                    Engine::Insights => "Athena",
+                    Engine::Athena => "Logs Insights",
+                },
+            ));
+        }
         if self.custom.is_some() {
             h.retain(|(a, _)| {
                 !matches!(
@@ -1307,6 +1637,10 @@ impl Pane for FlowLogsPane {
         self
     }
 }
+
+mod athena;
+pub use athena::AthenaSide;
+use athena::{AfterScan, Ask};
 
 #[cfg(test)]
 mod tests;

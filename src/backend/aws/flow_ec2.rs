@@ -1,5 +1,6 @@
 //! EC2 for the flow-log pane: DescribeFlowLogs (where each flow log delivers and in
-//! which format), DescribeSubnets (CIDRs and zone IDs of a VPC) and
+//! which format; for S3, the file format and partitioning, and through DescribeVpcs
+//! the account whose folder the records land in), DescribeSubnets (CIDRs and zone IDs of a VPC) and
 //! DescribeNetworkInterfaces (the interface, and the resource behind it, holding an
 //! address). Subnets and interfaces are read once per session ([`FlowCache`]).
 
@@ -7,6 +8,7 @@ use super::Ctx;
 use super::paging::all_pages;
 use crate::backend::BackendError;
 use crate::backend::flowlogs::{Destination, FlowLogSource};
+use crate::model::athena::{FileFormat, S3Delivery};
 use crate::model::flowlogs::{InterfaceInfo, LogFormat, Resource, ResourceKind, SubnetInfo};
 use crate::model::text::clean;
 use aws_sdk_ec2::types::{Filter, LogDestinationType, NetworkInterface, NetworkInterfaceType};
@@ -31,7 +33,8 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 pub(crate) async fn flow_logs(ctx: &Ctx<'_>) -> Result<Vec<FlowLogSource>, BackendError> {
     const OP: &str = "DescribeFlowLogs";
-    ctx.pace
+    let out = ctx
+        .pace
         .ec2
         .run(|| async {
             let request = ctx.clients.ec2.describe_flow_logs();
@@ -39,11 +42,28 @@ pub(crate) async fn flow_logs(ctx: &Ctx<'_>) -> Result<Vec<FlowLogSource>, Backe
             let mut out = Vec::new();
             all_pages(SERVICE, OP, ctx.profile, pages, |page| {
                 for f in page.flow_logs() {
+                    let s3 = f
+                        .log_destination()
+                        .and_then(S3Delivery::from_destination)
+                        .map(|mut d| {
+                            if let Some(o) = f.destination_options() {
+                                d.file_format = FileFormat::parse(
+                                    o.file_format().map(|x| x.as_str()).unwrap_or_default(),
+                                );
+                                d.hive = o.hive_compatible_partitions().unwrap_or(false);
+                                d.per_hour = o.per_hour_partition().unwrap_or(false);
+                            }
+                            d.region = ctx.region.map(str::to_string);
+                            d
+                        });
                     let destination = match (f.log_destination_type(), f.log_group_name()) {
                         (Some(LogDestinationType::CloudWatchLogs) | None, Some(g))
                             if !g.is_empty() =>
                         {
                             Destination::LogGroup(g.to_string())
+                        }
+                        (Some(LogDestinationType::S3), _) if s3.is_some() => {
+                            Destination::S3(s3.clone().unwrap_or_default())
                         }
                         (kind, _) => Destination::Elsewhere {
                             kind: kind.map(|k| k.as_str().to_string()).unwrap_or_default(),
@@ -67,7 +87,63 @@ pub(crate) async fn flow_logs(ctx: &Ctx<'_>) -> Result<Vec<FlowLogSource>, Backe
             .await?;
             Ok(out)
         })
-        .await
+        .await?;
+    with_accounts(ctx, out).await
+}
+
+/// Fills in the account of each S3 delivery: the owner of the VPC it covers
+/// (DescribeVpcs, one call). The path names that account; without it the table DDL
+/// cannot be written, but nothing else stops, so a failure here is only logged.
+async fn with_accounts(
+    ctx: &Ctx<'_>,
+    mut logs: Vec<FlowLogSource>,
+) -> Result<Vec<FlowLogSource>, BackendError> {
+    const OP: &str = "DescribeVpcs";
+    let mut vpcs: Vec<String> = logs
+        .iter()
+        .filter(|l| l.s3().is_some() && l.resource_id.starts_with("vpc-"))
+        .map(|l| l.resource_id.clone())
+        .collect();
+    vpcs.sort();
+    vpcs.dedup();
+    if vpcs.is_empty() {
+        return Ok(logs);
+    }
+    let owners = ctx
+        .pace
+        .ec2
+        .run(|| async {
+            let request = ctx.clients.ec2.describe_vpcs();
+            let pages = request
+                .set_vpc_ids(Some(vpcs.clone()))
+                .into_paginator()
+                .send();
+            let mut out: HashMap<String, String> = HashMap::new();
+            all_pages(SERVICE, OP, ctx.profile, pages, |page| {
+                for v in page.vpcs() {
+                    if let (Some(id), Some(owner)) = (v.vpc_id(), v.owner_id()) {
+                        out.insert(id.to_string(), owner.to_string());
+                    }
+                }
+            })
+            .await?;
+            Ok(out)
+        })
+        .await;
+    match owners {
+        Ok(owners) => {
+            for l in &mut logs {
+                let owner = owners.get(&l.resource_id).cloned();
+                if let Destination::S3(d) = &mut l.destination {
+                    d.account_id = owner;
+                }
+            }
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "DescribeVpcs failed: S3 flow-log paths without an account")
+        }
+    }
+    Ok(logs)
 }
 
 pub(crate) async fn subnets(

@@ -13,8 +13,10 @@ use super::error::classify;
 use super::{AwsBackend, Ctx, log_call};
 use crate::backend::BackendError;
 use crate::backend::flowlogs::{
-    FlowLogSource, FlowLogs, QueryPage, QueryRequest, QueryStats, QueryStatus, SavedQuery,
+    AthenaConfig, FlowLogSource, FlowLogs, QueryPage, QueryRequest, QueryStats, QueryStatus,
+    SavedQuery, Workgroup,
 };
+use crate::model::athena::AthenaTable;
 use crate::model::flowlogs::{InterfaceInfo, ResultRow, SubnetInfo};
 use crate::model::text::clean;
 use async_trait::async_trait;
@@ -97,12 +99,14 @@ pub(crate) async fn query_results(ctx: &Ctx<'_>, id: &str) -> Result<QueryPage, 
             records_matched: s.records_matched(),
             records_scanned: s.records_scanned(),
             bytes_scanned: s.bytes_scanned(),
+            ..QueryStats::default()
         })
         .unwrap_or_default();
     Ok(QueryPage {
         status: status(out.status()),
         rows,
         stats,
+        message: None,
     })
 }
 
@@ -192,5 +196,33 @@ impl FlowLogs for AwsBackend {
     async fn interfaces(&self, addresses: &[String]) -> Result<Vec<InterfaceInfo>, BackendError> {
         let ctx = self.ctx().await;
         super::flow_ec2::interfaces(&ctx, addresses).await
+    }
+
+    fn athena_config(&self) -> AthenaConfig {
+        AwsBackend::athena_config(self).clone()
+    }
+
+    async fn athena_workgroup(&self) -> Result<Workgroup, BackendError> {
+        self.athena_workgroup_impl().await
+    }
+
+    async fn athena_tables(&self) -> Result<Vec<AthenaTable>, BackendError> {
+        self.athena_tables_impl().await
+    }
+
+    async fn athena_table(&self, name: &str) -> Result<AthenaTable, BackendError> {
+        self.athena_table_impl(name).await
+    }
+
+    async fn start_athena(&self, sql: &str) -> Result<String, BackendError> {
+        self.start_athena_impl(sql).await
+    }
+
+    async fn athena_results(&self, id: &str) -> Result<QueryPage, BackendError> {
+        self.athena_results_impl(id).await
+    }
+
+    async fn stop_athena(&self, id: &str) -> Result<bool, BackendError> {
+        self.stop_athena_impl(id).await
     }
 }

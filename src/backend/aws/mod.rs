@@ -15,6 +15,7 @@
 //! field named after its client: `ctx.clients.ec2.describe_instances()`,
 //! `ctx.clients.elbv2.describe_target_health()`, `ctx.clients.cloudwatch.get_metric_data()`.
 
+pub mod athena;
 mod bands;
 pub mod cloudwatch;
 mod ec2;
@@ -29,6 +30,7 @@ mod reach;
 mod targets;
 mod zonal_shift;
 
+use crate::backend::flowlogs::AthenaConfig;
 use crate::backend::{Account, BackendError, Identity};
 use crate::model::zones::{GroupCrossZone, Subnet};
 use async_trait::async_trait;
@@ -51,6 +53,9 @@ pub const LOGS_CALLS_AT_ONCE: usize = 4;
 /// ARC zonal shift calls in flight at once (a few reads per watched load balancer, and
 /// the rare write).
 pub const ARC_CALLS_AT_ONCE: usize = 2;
+/// Athena calls (StartQueryExecution, GetQueryExecution polls, result pages, catalog
+/// reads) in flight at once: its API quotas are a few calls per second per account.
+pub const ATHENA_CALLS_AT_ONCE: usize = 4;
 
 /// How long to wait for a TCP/TLS connection before giving up on an endpoint.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -99,6 +104,8 @@ pub struct AwsClients {
     pub logs: aws_sdk_cloudwatchlogs::Client,
     /// ARC zonal shift.
     pub arc: aws_sdk_arczonalshift::Client,
+    /// Athena, and the Glue Data Catalog through it (ListTableMetadata, GetTableMetadata).
+    pub athena: aws_sdk_athena::Client,
 }
 
 impl AwsClients {
@@ -111,6 +118,7 @@ impl AwsClients {
             health_failover: health_client(cfg, health::PASSIVE_REGION),
             logs: aws_sdk_cloudwatchlogs::Client::new(cfg),
             arc: aws_sdk_arczonalshift::Client::new(cfg),
+            athena: aws_sdk_athena::Client::new(cfg),
         }
     }
 }
@@ -133,6 +141,7 @@ pub(crate) struct Pacers {
     pub(crate) health: Pacer,
     pub(crate) logs: Pacer,
     pub(crate) arc: Pacer,
+    pub(crate) athena: Pacer,
 }
 
 impl Default for Pacers {
@@ -144,6 +153,7 @@ impl Default for Pacers {
             health: Pacer::new(HEALTH_CALLS_AT_ONCE),
             logs: Pacer::new(LOGS_CALLS_AT_ONCE),
             arc: Pacer::new(ARC_CALLS_AT_ONCE),
+            athena: Pacer::new(ATHENA_CALLS_AT_ONCE),
         }
     }
 }
@@ -194,6 +204,10 @@ pub(crate) struct Ctx<'a> {
     pub(crate) pace: &'a Pacers,
     pub(crate) cache: &'a SessionCache,
     pub(crate) pages: PageSizes,
+    /// Where Athena queries run.
+    pub(crate) athena: &'a AthenaConfig,
+    /// The region watched (the flow-log delivery path names it).
+    pub(crate) region: Option<&'a str>,
 }
 
 struct Resolved {
@@ -208,6 +222,7 @@ pub struct AwsBackend {
     pace: Pacers,
     cache: SessionCache,
     pages: PageSizes,
+    athena: AthenaConfig,
 }
 
 impl AwsBackend {
@@ -219,6 +234,7 @@ impl AwsBackend {
             pace: Pacers::default(),
             cache: SessionCache::default(),
             pages: PageSizes::default(),
+            athena: AthenaConfig::default(),
         }
     }
 
@@ -242,7 +258,18 @@ impl AwsBackend {
             pace: Pacers::default(),
             cache: SessionCache::default(),
             pages: PageSizes::default(),
+            athena: AthenaConfig::default(),
         }
+    }
+
+    /// The same backend running Athena queries in this workgroup, catalog and database.
+    pub fn with_athena(mut self, athena: AthenaConfig) -> Self {
+        self.athena = athena;
+        self
+    }
+
+    pub fn athena_config(&self) -> &AthenaConfig {
+        &self.athena
     }
 
     /// The same backend asking for pages of these sizes.
@@ -284,6 +311,8 @@ impl AwsBackend {
             pace: &self.pace,
             cache: &self.cache,
             pages: self.pages,
+            athena: &self.athena,
+            region: r.identity.region.as_deref(),
         }
     }
 }

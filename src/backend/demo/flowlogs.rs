@@ -19,9 +19,10 @@
 use super::{DemoBackend, scenario};
 use crate::backend::BackendError;
 use crate::backend::flowlogs::{
-    Destination, FlowLogSource, FlowLogs, MALFORMED_QUERY, QueryPage, QueryRequest, QueryStats,
-    QueryStatus, SavedQuery,
+    AthenaConfig, Destination, FlowLogSource, FlowLogs, MALFORMED_QUERY, QueryPage, QueryRequest,
+    QueryStats, QueryStatus, SavedQuery, Workgroup,
 };
+use crate::model::athena::AthenaTable;
 use crate::model::flowlogs::{
     InterfaceInfo, LogFormat, Resource, ResourceKind, ResultRow, SubnetInfo,
 };
@@ -142,7 +143,7 @@ fn interface_of(ip: &str) -> Option<(String, usize)> {
 }
 
 /// A deterministic number in [0, 1) for a point of the simulation.
-fn noise(a: u64, b: u64) -> f64 {
+pub(super) fn noise(a: u64, b: u64) -> f64 {
     let mut x = a.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ b.wrapping_mul(0xBF58_476D_1CE4_E5B9);
     x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -152,9 +153,9 @@ fn noise(a: u64, b: u64) -> f64 {
 
 /// One simulated log event.
 #[derive(Debug, Clone)]
-struct Event {
-    at: i64,
-    message: String,
+pub(super) struct Event {
+    pub(super) at: i64,
+    pub(super) message: String,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -691,8 +692,17 @@ pub fn run_query_shifted(
     limit: Option<usize>,
     shifts: &[scenario::ShiftWindow],
 ) -> Result<(Vec<ResultRow>, QueryStats), BackendError> {
+    run_events(events_shifted(onset, start, end, shifts), start, query, limit)
+}
+
+/// Runs `query` over `events` (those of one range starting at `start`).
+pub(super) fn run_events(
+    events: Vec<Event>,
+    start: i64,
+    query: &str,
+    limit: Option<usize>,
+) -> Result<(Vec<ResultRow>, QueryStats), BackendError> {
     let stages = compile(query)?;
-    let events = events_shifted(onset, start, end, shifts);
     let bytes: usize = events
         .iter()
         .map(|e| e.message.len() + RECORD_OVERHEAD)
@@ -717,6 +727,7 @@ pub fn run_query_shifted(
             records_matched: matched as f64,
             records_scanned: scanned as f64,
             bytes_scanned: bytes as f64,
+            ..QueryStats::default()
         },
     ))
 }
@@ -754,7 +765,8 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// The demo's flow logs: one queryable (custom format), one to S3, one to Firehose.
+/// The demo's flow logs: one to CloudWatch Logs (custom format, Logs Insights), one of
+/// a second VPC to S3 (default format, Athena), one to Firehose (not queryable).
 pub fn sources() -> Vec<FlowLogSource> {
     let arn = |svc: &str, what: &str| {
         format!(
@@ -773,12 +785,9 @@ pub fn sources() -> Vec<FlowLogSource> {
             status: "ACTIVE".into(),
         },
         FlowLogSource {
-            id: "fl-0a2c4e6a8c0e2a4c6".into(),
-            resource_id: VPC.into(),
-            destination: Destination::Elsewhere {
-                kind: "s3".into(),
-                arn: "arn:aws:s3:::shop-flow-logs-archive/vpc/".into(),
-            },
+            id: super::athena::FLOW_LOG2.into(),
+            resource_id: super::athena::VPC2.into(),
+            destination: Destination::S3(super::athena::delivery()),
             format: LogFormat::default(),
             traffic: "ALL".into(),
             status: "ACTIVE".into(),
@@ -855,11 +864,13 @@ impl FlowLogs for DemoBackend {
                 status: QueryStatus::Cancelled,
                 rows: Vec::new(),
                 stats: empty,
+                message: None,
             },
             1 => QueryPage {
                 status: QueryStatus::Scheduled,
                 rows: Vec::new(),
                 stats: empty,
+                message: None,
             },
             p if p < POLLS_TO_COMPLETE => {
                 let i = (p as usize - 2) * q.partial.len() / (POLLS_TO_COMPLETE as usize - 2);
@@ -868,12 +879,14 @@ impl FlowLogs for DemoBackend {
                     status: QueryStatus::Running,
                     rows: rows.clone(),
                     stats: *stats,
+                    message: None,
                 }
             }
             _ => QueryPage {
                 status: QueryStatus::Complete,
                 rows: q.rows.clone(),
                 stats: q.stats,
+                message: None,
             },
         })
     }
@@ -913,8 +926,9 @@ impl FlowLogs for DemoBackend {
     }
 
     async fn subnets(&self, vpc_ids: &[String]) -> Result<Vec<SubnetInfo>, BackendError> {
+        let second = super::athena::subnets2(vpc_ids);
         if !vpc_ids.iter().any(|v| v == VPC) {
-            return Ok(Vec::new());
+            return Ok(second);
         }
         Ok(SUBNETS
             .iter()
@@ -925,6 +939,7 @@ impl FlowLogs for DemoBackend {
                 zone_id: Some((*zone).into()),
                 zone_name: Some((*name).into()),
             })
+            .chain(second)
             .collect())
     }
 
@@ -943,11 +958,40 @@ impl FlowLogs for DemoBackend {
                     resource,
                 }
             })
+            .chain(super::athena::interfaces_of2(addresses))
             .collect())
     }
 
     fn poll_every(&self) -> Duration {
         POLL_EVERY
+    }
+
+    fn athena_config(&self) -> AthenaConfig {
+        AthenaConfig::default()
+    }
+
+    async fn athena_workgroup(&self) -> Result<Workgroup, BackendError> {
+        Ok(self.demo_workgroup())
+    }
+
+    async fn athena_tables(&self) -> Result<Vec<AthenaTable>, BackendError> {
+        Ok(self.demo_tables())
+    }
+
+    async fn athena_table(&self, name: &str) -> Result<AthenaTable, BackendError> {
+        self.demo_table(name)
+    }
+
+    async fn start_athena(&self, sql: &str) -> Result<String, BackendError> {
+        self.demo_start(sql)
+    }
+
+    async fn athena_results(&self, id: &str) -> Result<QueryPage, BackendError> {
+        self.demo_results(id)
+    }
+
+    async fn stop_athena(&self, id: &str) -> Result<bool, BackendError> {
+        Ok(self.demo_stop(id))
     }
 }
 

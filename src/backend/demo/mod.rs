@@ -1,6 +1,7 @@
 //! The simulated incident behind `--demo`: deterministic, seeded, and driven by the
 //! same clock as the app, so freezing the clock freezes the story. See `scenario`.
 
+pub mod athena;
 mod bands;
 pub mod flowlogs;
 pub mod health;
@@ -29,6 +30,8 @@ pub struct DemoBackend {
     flow: flowlogs::DemoQueries,
     /// Zonal shifts started in the demo.
     shifts: zonal_shift::DemoShifts,
+    /// The simulated Athena over the second VPC's flow logs in S3.
+    pub athena: athena::DemoAthena,
 }
 
 impl DemoBackend {
@@ -43,6 +46,7 @@ impl DemoBackend {
             bands: bands::DemoDetectors::default(),
             flow: flowlogs::DemoQueries::default(),
             shifts: zonal_shift::DemoShifts::default(),
+            athena: athena::DemoAthena::default(),
         }
     }
 

@@ -55,6 +55,7 @@ impl FlowLogs for Counting {
             status,
             rows: Vec::new(),
             stats: QueryStats::default(),
+            message: None,
         })
     }
     async fn stop_query(&self, _: &str) -> Result<bool, BackendError> {
@@ -110,7 +111,7 @@ fn job(kind: &'static str) -> Effect {
     query_job(
         kind,
         1,
-        request(),
+        request().into(),
         vec![Purpose::Tally(Part::Settled)],
         Vec::new(),
     )
@@ -232,7 +233,16 @@ struct Demo {
 
 impl Demo {
     async fn start(now: DateTime<Utc>) -> Demo {
-        let services = Services::from_backend(Arc::new(DemoBackend::new(Clock::Frozen(now), 9)));
+        Demo::start_on(
+            Arc::new(DemoBackend::new(Clock::Frozen(now), 9)),
+            now,
+            false,
+        )
+        .await
+    }
+
+    async fn start_on(backend: Arc<DemoBackend>, now: DateTime<Utc>, read_only: bool) -> Demo {
+        let services = Services::from_backend(backend);
         let mut app = App::new(
             Mode::Demo,
             Keymap::defaults(),
@@ -240,6 +250,7 @@ impl Demo {
             Duration::seconds(30),
             now,
         );
+        app.shared.read_only = read_only;
         let (mut jobs, rx) = Jobs::with_channel(services);
         jobs.apply_all(app.start(now));
         let mut d = Demo { app, jobs, rx };
@@ -283,6 +294,22 @@ impl Demo {
     fn pane(&self) -> &FlowLogsPane {
         self.app.pane::<FlowLogsPane>().expect("flow-log pane")
     }
+
+    /// Handles reports until the tally's query has an ID (it was started).
+    async fn until_started(&mut self, now: DateTime<Utc>) {
+        for _ in 0..200 {
+            if self.pane().run.as_ref().is_some_and(|r| r.id.is_some()) {
+                return;
+            }
+            if let Ok(Some(msg)) =
+                tokio::time::timeout(std::time::Duration::from_millis(20), self.rx.recv()).await
+            {
+                let e = self.app.update(msg, now);
+                self.jobs.apply_all(e);
+            }
+        }
+        panic!("the query never started");
+    }
 }
 
 #[tokio::test]
@@ -297,7 +324,13 @@ async fn the_demo_tally_blames_the_sick_zone_and_pivots() {
         !p.format.is_default(),
         "the demo's format is custom: queries parse"
     );
-    assert_eq!(p.not_queryable().len(), 2, "S3 and Firehose listed");
+    assert_eq!(
+        p.not_queryable().len(),
+        1,
+        "Firehose listed (S3 is Athena's)"
+    );
+    assert!(p.can_switch(), "the second VPC's flow logs are in S3");
+    assert_eq!(p.engine, crate::backend::flowlogs::Engine::Insights);
     assert_eq!(p.sick_zone_id.as_deref(), Some("use1-az6"));
     let top = &p.rows[0];
     assert!(top.from_sick, "{top:?}");
@@ -467,5 +500,196 @@ async fn act_stops_a_running_query_and_windows_step() {
     assert_eq!(d.pane().window_minutes, 30);
     d.act(Action::CycleWindow, t0());
     assert_eq!(d.pane().window_minutes, 60);
+    d.jobs.shutdown(std::time::Duration::from_secs(1)).await;
+}
+
+// ------------------------------------------------------------------- Athena (demo)
+
+/// The demo switched to Athena (`E`) with its table created (`a`, then `y`).
+async fn on_athena(now: DateTime<Utc>) -> (Demo, Arc<DemoBackend>) {
+    let backend = Arc::new(DemoBackend::new(Clock::Frozen(now), 9));
+    let mut d = Demo::start_on(backend.clone(), now, false).await;
+    d.act(Action::Focus3, now);
+    d.act(Action::SwitchEngine, now);
+    d.settle(now).await;
+    assert_eq!(d.pane().engine, Engine::Athena);
+    assert!(
+        d.pane().athena.table.is_none(),
+        "the demo's catalog starts empty"
+    );
+    d.act(Action::Act, now);
+    let c = d.app.confirm.clone().expect("asks before CREATE TABLE");
+    assert!(
+        c.lines.iter().any(|l| l.starts_with(
+            "CREATE EXTERNAL TABLE IF NOT EXISTS `default`.`vpc_flow_logs_fl_0a2c4e6a8c0e2a4c6`"
+        )),
+        "{c:?}"
+    );
+    assert!(
+        c.lines
+            .iter()
+            .any(|l| l.contains("Dropped again when grayscope exits"))
+    );
+    d.key(KeyCode::Char('y'), KeyModifiers::NONE, now);
+    d.settle(now).await;
+    (d, backend)
+}
+
+#[tokio::test]
+async fn athena_creates_the_table_then_tallies_the_same_way() {
+    let (d, _) = on_athena(t0()).await;
+    let p = d.pane();
+    let t = p.athena.table.as_ref().expect("created");
+    assert!(p.athena.created && !t.scans_everything());
+    let run = p.run.as_ref().expect("a tally ran");
+    assert_eq!(run.engine, Engine::Athena);
+    assert_eq!(run.status, QueryStatus::Complete);
+    assert!(run.total().bytes_scanned > 0.0);
+    assert!(
+        p.session_usd >= crate::model::athena::cost_usd(0.0),
+        "10 MB minimum billed"
+    );
+    // Zone attribution, pivots and the Reachability subject are the shared ones.
+    let top = p
+        .rows
+        .iter()
+        .find(|r| r.label.contains("10.30.11.40:3306"))
+        .expect("ledger row");
+    assert_eq!(
+        (top.src_zone.as_str(), top.dst_zone.as_str()),
+        ("use1-az6", "use1-az4")
+    );
+    assert!(top.from_sick);
+    assert!(d.app.shared.reach_subject.is_some());
+}
+
+#[tokio::test]
+async fn athena_records_parse_and_stop_on_leave_and_at_exit() {
+    let now = t0();
+    let (mut d, backend) = on_athena(now).await;
+    let i = d
+        .pane()
+        .rows
+        .iter()
+        .position(|r| r.label.contains("10.30.11.40:3306"))
+        .expect("ledger row");
+    for _ in 0..i {
+        d.act(Action::Down, now);
+    }
+    d.act(Action::DrillDown, now);
+    d.settle(now).await;
+    let drill = d.pane().drill.clone().expect("records");
+    assert!(!drill.records.is_empty());
+    for r in &drill.records {
+        let rec = r
+            .record
+            .as_ref()
+            .expect("the record parses in the table's format");
+        assert_eq!(rec.dstport, Some(3306));
+    }
+    d.act(Action::Back, now);
+    // A tally in flight: leaving the view (a new watch) stops it.
+    d.act(Action::ZoomOut, now);
+    assert!(d.pane().running());
+    d.until_started(now).await;
+    let started = backend.athena_stops();
+    let mut e = Vec::new();
+    d.app
+        .with_pane_mut::<FlowLogsPane>(|p, shared| e = p.watch(shared));
+    d.jobs.apply_all(e);
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    assert_eq!(
+        backend.athena_stops(),
+        started + 1,
+        "StopQueryExecution on leave"
+    );
+    // Another one, then the program ends: stopped at exit, and the table dropped.
+    d.settle(now).await;
+    d.act(Action::ZoomOut, now);
+    assert!(d.pane().running());
+    d.until_started(now).await;
+    assert_eq!(d.jobs.shutdown(std::time::Duration::from_secs(2)).await, 0);
+    assert_eq!(
+        backend.athena_stops(),
+        started + 2,
+        "StopQueryExecution at exit"
+    );
+    let tables = backend.athena_tables().await.expect("catalog");
+    assert!(tables.is_empty(), "DROP TABLE at exit");
+}
+
+#[tokio::test]
+async fn read_only_never_creates_the_table() {
+    let now = t0();
+    let backend = Arc::new(DemoBackend::new(Clock::Frozen(now), 9));
+    let mut d = Demo::start_on(backend.clone(), now, true).await;
+    d.act(Action::Focus3, now);
+    d.act(Action::SwitchEngine, now);
+    d.settle(now).await;
+    d.act(Action::Act, now);
+    assert!(d.app.confirm.is_none(), "read-only: no question");
+    let (e, _) = d.pane().error.clone().expect("said why");
+    assert!(
+        e.to_string()
+            .contains("--read-only is on: nothing is created"),
+        "{e}"
+    );
+    assert!(
+        d.pane().athena.ddl.as_ref().is_some_and(|x| x.is_ok()),
+        "the DDL is still shown"
+    );
+    d.settle(now).await;
+    assert!(backend.athena_tables().await.expect("catalog").is_empty());
+}
+
+#[tokio::test]
+async fn an_unpartitioned_table_asks_before_every_scan_and_edited_sql_needs_partitions() {
+    let now = t0();
+    let (mut d, _) = on_athena(now).await;
+    let pruned = d.pane().run.as_ref().expect("tally").total().bytes_scanned;
+    // Edited SQL without the partition predicate is refused in the editor.
+    d.act(Action::Edit, now);
+    let text = d.pane().editor.as_ref().expect("editor").text.clone();
+    assert!(
+        text.contains("\"hour\" IN ('02', '03')"),
+        "the window's partitions are in the text: {text}"
+    );
+    d.app.with_pane_mut::<FlowLogsPane>(|p, _| {
+        p.editor = Some(Editor::open(
+            "SELECT count(*) FROM \"AwsDataCatalog\".\"default\".\"vpc_flow_logs_fl_0a2c4e6a8c0e2a4c6\"".into(),
+        ))
+    });
+    d.key(KeyCode::Char('r'), KeyModifiers::CONTROL, now);
+    let ed = d.pane().editor.clone().expect("back in the editor");
+    assert!(
+        ed.error
+            .as_deref()
+            .is_some_and(|e| e.contains("names no partition column")),
+        "{ed:?}"
+    );
+    d.key(KeyCode::Esc, KeyModifiers::NONE, now);
+    // The same table without partitions: the tally asks first.
+    d.app.with_pane_mut::<FlowLogsPane>(|p, _| {
+        let t = p.athena.table.as_mut().expect("table");
+        t.partition_keys.clear();
+        t.parameters.retain(|k, _| !k.starts_with("projection"));
+    });
+    d.act(Action::Act, now);
+    let c = d.app.confirm.clone().expect("asks before a full scan");
+    assert!(c.title.contains("Scan the whole table"), "{c:?}");
+    assert!(!d.pane().running());
+    d.key(KeyCode::Char('n'), KeyModifiers::NONE, now);
+    assert!(!d.pane().running(), "no means no query");
+    d.act(Action::Act, now);
+    assert!(d.app.confirm.is_some());
+    d.key(KeyCode::Char('y'), KeyModifiers::NONE, now);
+    assert!(d.pane().running(), "yes runs it");
+    d.settle(now).await;
+    let run = d.pane().run.clone().expect("ran");
+    let whole = run.total().bytes_scanned;
+    assert!(
+        whole > 100.0 * pruned,
+        "the whole bucket: {whole} vs {pruned}"
+    );
     d.jobs.shutdown(std::time::Duration::from_secs(1)).await;
 }
