@@ -47,7 +47,7 @@ impl fmt::Display for ConfigError {
 
 /// `$XDG_CONFIG_HOME/grayscope/config.toml`, else `~/.config/grayscope/config.toml`.
 pub fn user_config_path() -> Option<PathBuf> {
-    crate::keymap::user_keymap_path().map(|p| p.with_file_name("config.toml"))
+    crate::paths::config_dir().map(|d| d.join("config.toml"))
 }
 
 /// Parses the text of a config file (`file` names it in errors).

@@ -31,6 +31,10 @@ fn xdg_variables_are_honoured_when_absolute_and_ignored_otherwise() {
         Some(PathBuf::from("/etc/sre/grayscope/keymap.toml"))
     );
     assert_eq!(
+        grayscope::config::user_config_path(),
+        Some(PathBuf::from("/etc/sre/grayscope/config.toml"))
+    );
+    assert_eq!(
         grayscope::logging::default_log_path(),
         PathBuf::from("/var/tmp/state/grayscope/grayscope.log")
     );
