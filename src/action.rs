@@ -39,11 +39,12 @@ pub enum Action {
     CopyId,
     CopySummary,
     Snapshot,
+    Reconnect,
 }
 
 impl Action {
     /// Every action, in the order help lists them.
-    pub const ALL: [Action; 36] = [
+    pub const ALL: [Action; 37] = [
         Action::Help,
         Action::Quit,
         Action::FocusNext,
@@ -80,6 +81,7 @@ impl Action {
         Action::CopyId,
         Action::CopySummary,
         Action::Snapshot,
+        Action::Reconnect,
     ];
 
     /// The name used in keymap files.
@@ -121,6 +123,7 @@ impl Action {
             Action::CopyId => "copy_id",
             Action::CopySummary => "copy_summary",
             Action::Snapshot => "snapshot",
+            Action::Reconnect => "reconnect",
         }
     }
 
@@ -160,6 +163,7 @@ impl Action {
             Action::CopyId => "copy id",
             Action::CopySummary => "copy summary",
             Action::Snapshot => "snapshot",
+            Action::Reconnect => "reconnect",
             _ => self.name(),
         }
     }

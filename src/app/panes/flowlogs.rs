@@ -1029,6 +1029,16 @@ impl Pane for FlowLogsPane {
         "Flow-log REJECTs"
     }
 
+    fn failures(&self) -> Vec<String> {
+        let mut out: Vec<String> = [self.sources.error.as_ref(), self.error.as_ref()]
+            .into_iter()
+            .flatten()
+            .map(|(e, _)| e.to_string())
+            .collect();
+        out.extend(self.network_error.iter().map(|e| e.to_string()));
+        out
+    }
+
     fn watch(&mut self, _shared: &Shared) -> Vec<Effect> {
         let generation = self.generation + 1;
         let (pivot, sick_only, window) = (self.pivot, self.sick_only, self.window_minutes);

@@ -128,6 +128,12 @@ where
             }
             _ => {}
         }
+        if matches!(err, SdkError::ResponseError(_)) && dropped(&chain_text(err).to_lowercase()) {
+            return BackendError::Unreachable {
+                operation: op,
+                message: "the connection dropped before the reply was complete".into(),
+            };
+        }
         if err.as_service_error().is_some() || matches!(err, SdkError::ResponseError(_)) {
             return BackendError::Service {
                 operation: op,
@@ -186,12 +192,33 @@ where
             operation: op,
             message: innermost(err),
         },
+        // Reached, but the connection closed or was reset before the whole reply came
+        // (a proxy or load balancer in trouble): say so, not "cannot reach".
+        SdkError::DispatchFailure(_) | SdkError::ResponseError(_) if dropped(&chain) => {
+            BackendError::Unreachable {
+                operation: op,
+                message: "the connection dropped before the reply was complete".into(),
+            }
+        }
         SdkError::DispatchFailure(_) => BackendError::Unreachable {
             operation: op,
             message: innermost(err),
         },
         _ => BackendError::Other(format!("{op}: {}", innermost(err))),
     }
+}
+
+/// Whether the chain tells of a connection that closed mid-reply (hyper's wording).
+fn dropped(chain_lower: &str) -> bool {
+    [
+        "connection closed before message completed",
+        "connection reset",
+        "incomplete message",
+        "unexpected eof",
+        "end of file before message length reached",
+    ]
+    .iter()
+    .any(|w| chain_lower.contains(w))
 }
 
 /// What to run when credentials have expired.
@@ -387,6 +414,40 @@ mod tests {
                 code: "ValidationError".into(),
                 message: "bad thing\u{FFFD}[2J".into()
             }
+        );
+    }
+
+    #[test]
+    fn a_connection_dropped_mid_reply_says_so() {
+        let e = dispatch(ConnectorError::io(Box::new(Msg(
+            "connection closed before message completed",
+            None,
+        ))));
+        assert_eq!(
+            classify("DescribeTargetHealth", &e, None),
+            BackendError::Unreachable {
+                operation: "DescribeTargetHealth".into(),
+                message: "the connection dropped before the reply was complete".into()
+            }
+        );
+    }
+
+    #[test]
+    fn access_denied_names_the_iam_action() {
+        let e = classify(
+            "DescribeTargetHealth",
+            &service(
+                "AccessDenied",
+                "User: arn:aws:sts::1:assumed-role/x is not authorized",
+                403,
+                "",
+            ),
+            None,
+        );
+        assert!(
+            e.to_string()
+                .ends_with("the IAM policy needs elasticloadbalancing:DescribeTargetHealth"),
+            "{e}"
         );
     }
 
