@@ -111,8 +111,10 @@ fn log_format() -> impl Strategy<Value = LogFormat> {
     let known: Vec<String> = KNOWN_FIELDS.iter().map(|(f, _)| f.to_string()).collect();
     prop_oneof![
         Just(LogFormat::default()),
-        prop::sample::subsequence(known.clone(), 0..known.len()).prop_map(|fields| LogFormat { fields }),
-        prop::collection::vec(prop::sample::select(known), 0..40).prop_map(|fields| LogFormat { fields }),
+        prop::sample::subsequence(known.clone(), 0..known.len())
+            .prop_map(|fields| LogFormat { fields }),
+        prop::collection::vec(prop::sample::select(known), 0..40)
+            .prop_map(|fields| LogFormat { fields }),
         prop::collection::vec("[a-z0-9_-]{1,12}", 0..20).prop_map(|fields| LogFormat { fields }),
     ]
 }
@@ -194,7 +196,11 @@ fn keymap_text() -> impl Strategy<Value = String> {
         0..4u8,
     )
         .prop_map(|(name, keys, desc, shape)| {
-            let on = keys.iter().map(|k| toml_string(k)).collect::<Vec<_>>().join(", ");
+            let on = keys
+                .iter()
+                .map(|k| toml_string(k))
+                .collect::<Vec<_>>()
+                .join(", ");
             match shape {
                 0 => format!("{name} = {{ on = [{on}] }}"),
                 1 => format!(
@@ -220,19 +226,28 @@ fn fuzz_keymap() {
             let _ = Key::parse(line.trim());
         }
     }
-    fuzz("keymap parser", (keymap_text(), key_text()), |(text, key)| {
-        if let Err(e) = Keymap::defaults().merge_text(&text, "fuzz.toml") {
-            // An error is one readable message: shown to the user at start.
-            prop_assert!(!e.to_string().is_empty());
-        }
-        if let Ok(parsed) = Key::parse(&key) {
-            // A parsed key prints (in help and hints) as visible text only.
-            let shown = parsed.to_string();
-            prop_assert!(!shown.is_empty(), "{:?}", parsed);
-            prop_assert!(!shown.chars().any(char::is_control), "{:?} shows as {:?}", parsed, shown);
-        }
-        Ok(())
-    });
+    fuzz(
+        "keymap parser",
+        (keymap_text(), key_text()),
+        |(text, key)| {
+            if let Err(e) = Keymap::defaults().merge_text(&text, "fuzz.toml") {
+                // An error is one readable message: shown to the user at start.
+                prop_assert!(!e.to_string().is_empty());
+            }
+            if let Ok(parsed) = Key::parse(&key) {
+                // A parsed key prints (in help and hints) as visible text only.
+                let shown = parsed.to_string();
+                prop_assert!(!shown.is_empty(), "{:?}", parsed);
+                prop_assert!(
+                    !shown.chars().any(char::is_control),
+                    "{:?} shows as {:?}",
+                    parsed,
+                    shown
+                );
+            }
+            Ok(())
+        },
+    );
 }
 
 // ------------------------------------------------------------------- query builder
@@ -244,8 +259,17 @@ fn check_query_shape(query: &str, has_parse: bool, stages: usize) -> Result<(), 
     let parts: Vec<&str> = query.split("\n| ").collect();
     prop_assert_eq!(parts.len(), stages + usize::from(has_parse), "{}", query);
     for (i, part) in parts.iter().enumerate() {
-        prop_assert!(!part.contains('\n') && !part.contains('|'), "stage {}: {:?}", i, part);
-        prop_assert!(part.matches('"').count() % 2 == 0, "unbalanced quotes: {:?}", part);
+        prop_assert!(
+            !part.contains('\n') && !part.contains('|'),
+            "stage {}: {:?}",
+            i,
+            part
+        );
+        prop_assert!(
+            part.matches('"').count() % 2 == 0,
+            "unbalanced quotes: {:?}",
+            part
+        );
         if has_parse && i == 0 {
             prop_assert!(part.starts_with("parse @message \""), "{:?}", part);
             continue;
@@ -305,14 +329,23 @@ fn tally_key() -> impl Strategy<Value = TallyKey> {
         })
 }
 
-fn check_records_query(format: &LogFormat, key: &TallyKey, pivot: Pivot, limit: usize) -> Result<(), TestCaseError> {
+fn check_records_query(
+    format: &LogFormat,
+    key: &TallyKey,
+    pivot: Pivot,
+    limit: usize,
+) -> Result<(), TestCaseError> {
     let q = records_query(format, key, pivot, limit);
     check_query_shape(&q, format.parse_stage().is_some(), 4)?;
     let filter = q
         .split("\n| ")
         .find(|s| s.starts_with("filter "))
         .unwrap_or_default();
-    prop_assert!(filter.starts_with("filter action = \"REJECT\""), "{}", filter);
+    prop_assert!(
+        filter.starts_with("filter action = \"REJECT\""),
+        "{}",
+        filter
+    );
     Ok(())
 }
 
@@ -329,7 +362,13 @@ fn fuzz_query_builder() {
                 protocol: f.get(3).and_then(|p| p.parse().ok()),
                 interface: f.get(4).map(|s| s.to_string()),
             };
-            for p in [Pivot::Pair, Pivot::Source, Pivot::Destination, Pivot::Port, Pivot::Interface] {
+            for p in [
+                Pivot::Pair,
+                Pivot::Source,
+                Pivot::Destination,
+                Pivot::Port,
+                Pivot::Interface,
+            ] {
                 check_records_query(&LogFormat::default(), &key, p, 100).expect("corpus query");
             }
         }
@@ -339,7 +378,8 @@ fn fuzz_query_builder() {
         (log_format(), tally_key(), pivot(), 0..100_000usize),
         |(format, key, pivot, limit)| {
             let fields_ok = format.fields.iter().all(|f| {
-                f.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                f.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
             });
             prop_assume!(fields_ok);
             check_records_query(&format, &key, pivot, limit)?;
@@ -362,16 +402,19 @@ fn command_line() -> impl Strategy<Value = String> {
         "metric", "query", "analyse", "", ":", "::",
     ]);
     prop_oneof![
-        (verb, prop::collection::vec(
-            prop_oneof![
-                "[a-z]{1,3}-[a-z]{1,9}-[0-9]{1,2}",
-                "[0-9]{0,25}[smhdw]?",
-                "-?[0-9]{1,30}",
-                "\\PC{0,16}",
-                any::<String>(),
-            ],
-            0..5
-        ))
+        (
+            verb,
+            prop::collection::vec(
+                prop_oneof![
+                    "[a-z]{1,3}-[a-z]{1,9}-[0-9]{1,2}",
+                    "[0-9]{0,25}[smhdw]?",
+                    "-?[0-9]{1,30}",
+                    "\\PC{0,16}",
+                    any::<String>(),
+                ],
+                0..5
+            )
+        )
             .prop_map(|(v, args)| format!("{v} {}", args.join(" "))),
         any::<String>(),
     ]

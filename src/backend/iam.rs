@@ -201,6 +201,40 @@ pub const ACTIONS: &[(&str, &str, Use)] = &[
     ("GetTables", "glue:GetTables", Use::Read),
     ("GetDatabase", "glue:GetDatabase", Use::Read),
     ("CreateTable", "glue:CreateTable", Use::Write),
+    ("GetBucketLocation", "s3:GetBucketLocation", Use::Read),
+    ("GetObject", "s3:GetObject", Use::Read),
+    ("ListObjectsV2", "s3:ListBucket", Use::Read),
+    ("PutObject", "s3:PutObject", Use::Write),
+];
+
+/// Actions a policy needs without an operation of their own: tag-on-create (the
+/// Reachability path and analysis are created with tags), and operations whose name
+/// another service uses too (Athena's GetQueryResults beside Logs').
+pub const IMPLIED: &[(&str, &str)] = &[
+    (
+        "ec2:CreateTags",
+        "tags on CreateNetworkInsightsPath / StartNetworkInsightsAnalysis",
+    ),
+    (
+        "athena:GetQueryResults",
+        "Athena's GetQueryResults (the Logs one is logs:GetQueryResults)",
+    ),
+];
+
+/// `(client field in src/backend/aws, IAM prefix)`: how the code names each service's
+/// client, for `tests/iam_doc.rs` (and the prefixes the other branches will add).
+pub const CLIENTS: &[(&str, &str)] = &[
+    ("ec2", "ec2"),
+    ("elbv2", "elasticloadbalancing"),
+    ("cloudwatch", "cloudwatch"),
+    ("logs", "logs"),
+    ("health", "health"),
+    ("health_failover", "health"),
+    ("arc", "arc-zonal-shift"),
+    ("zonal_shift", "arc-zonal-shift"),
+    ("athena", "athena"),
+    ("glue", "glue"),
+    ("s3", "s3"),
 ];
 
 /// The IAM action `operation` needs (e.g. "DescribeTargetHealth" ->
