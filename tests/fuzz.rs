@@ -226,11 +226,12 @@ fn fuzz_keymap() {
             let _ = Key::parse(line.trim());
         }
     }
+    let defaults = Keymap::defaults();
     fuzz(
         "keymap parser",
         (keymap_text(), key_text()),
         |(text, key)| {
-            if let Err(e) = Keymap::defaults().merge_text(&text, "fuzz.toml") {
+            if let Err(e) = defaults.merge_text(&text, "fuzz.toml") {
                 // An error is one readable message: shown to the user at start.
                 prop_assert!(!e.to_string().is_empty());
             }

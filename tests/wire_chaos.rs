@@ -243,7 +243,11 @@ async fn az_and_bands_keep_their_data(fault: Fault) {
         assert!(bands.chart.get().is_some(), "{:?}", bands.chart.error);
     }
 
-    for op in ["DescribeTargetHealth", "GetMetricData"] {
+    for op in [
+        "DescribeTargetHealth",
+        "GetMetricData",
+        "DescribeAvailabilityZones",
+    ] {
         bridge.faults().next(MANY, op, fault.clone());
     }
     let t1 = t0 + Duration::minutes(2);
@@ -261,6 +265,11 @@ async fn az_and_bands_keep_their_data(fault: Fault) {
     let (err, _) = az.metrics.error.as_ref().expect("metrics failed");
     check_kind(&fault, err, "GetMetricData");
     assert!(az.metrics.get().is_some(), "last metrics kept");
+    // EC2: the zones (names and IDs) every pane uses, kept with their age.
+    let zones = &d.app.shared.zones;
+    let (err, _) = zones.error.as_ref().expect("zones failed");
+    check_kind(&fault, err, "DescribeAvailabilityZones");
+    assert!(zones.get().is_some_and(|z| z.len() >= 3) && zones.at == Some(t0));
     let bands = d.app.pane::<BandsPane>().expect("bands pane");
     let (err, _) = bands.chart.error.as_ref().expect("band chart failed");
     check_kind(&fault, err, "GetMetricData");

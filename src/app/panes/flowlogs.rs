@@ -531,7 +531,14 @@ impl FlowLogsPane {
             return Vec::new();
         }
         let now = shared.now;
-        if fresh || self.window_start.is_none() {
+        // Incremental refreshes add the new minutes to the counts since the window
+        // start; once that start is two windows back, count the window afresh, so the
+        // counts stay about the window shown (and bounded in a session left open for a
+        // day: the soak bench).
+        let stale = self
+            .window_start
+            .is_some_and(|s| now - s > Duration::minutes(2 * self.window_minutes));
+        if fresh || stale || self.window_start.is_none() {
             let shown = self.tally_rows();
             self.previous = (!shown.is_empty()).then_some(shown);
             self.settled = Tally::default();

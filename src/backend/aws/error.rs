@@ -223,14 +223,24 @@ fn dropped(chain_lower: &str) -> bool {
 
 /// What to run when credentials have expired.
 fn expired_hint(profile: Option<&str>, sso: bool) -> String {
-    let login = match profile {
-        Some(p) => format!("aws sso login --profile {}", short(p)),
-        None => "aws sso login".to_string(),
-    };
-    if sso {
-        format!("the SSO session has expired; run `{login}`")
-    } else {
-        format!("the session token has expired; refresh the credentials (e.g. `{login}`)")
+    match (profile, sso) {
+        (Some(p), true) => format!(
+            "the SSO session has expired; run `aws sso login --profile {}`",
+            short(p)
+        ),
+        (Some(p), false) => format!(
+            "the session token has expired; refresh the credentials (e.g. `aws sso login --profile {}`)",
+            short(p)
+        ),
+        (None, true) => "the SSO session has expired; run `aws sso login`".to_string(),
+        // No profile: the credentials came from the environment (AWS_SESSION_TOKEN,
+        // e.g. from `aws sts assume-role`), which a running process cannot re-read.
+        (None, false) => {
+            "the session token has expired; run `aws sso login` for the default profile, \
+             or restart with fresh AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN \
+             (e.g. from `aws sts assume-role`)"
+                .to_string()
+        }
     }
 }
 
