@@ -113,6 +113,17 @@ fn check_kind(fault: &Fault, err: &BackendError, operation: &str) {
     );
 }
 
+/// One line per fault for docs/reliability.md: how many requests got it, by operation.
+fn report(pane: &str, fault: &Fault, bridge: &support::bridge::Bridge) {
+    let mut by_op: std::collections::BTreeMap<String, usize> = Default::default();
+    for (op, f) in bridge.faults().injected() {
+        if &f == fault {
+            *by_op.entry(op).or_default() += 1;
+        }
+    }
+    eprintln!("chaos: {pane}: {}: {by_op:?}", fault.name());
+}
+
 /// Short timeouts, one SDK attempt (the pacer is what retries throttled calls).
 fn test_config(endpoint: &str) -> SdkConfig {
     support::sdk_config(endpoint)
@@ -301,6 +312,7 @@ async fn az_and_bands_keep_their_data(fault: Fault) {
         bridge.faults().injected()
     );
 
+    report("AZ + bands", &fault, &bridge);
     // The fault clears: the next refresh recovers without a restart.
     bridge.faults().clear();
     let t2 = t1 + Duration::minutes(1);
@@ -432,6 +444,7 @@ async fn health_keeps_its_events(fault: Fault) {
         ),
         "{s}"
     );
+    report("AWS Health", &fault, &bridge);
     d.shutdown().await;
 }
 
@@ -539,6 +552,7 @@ async fn flow_logs_keep_their_counts(fault: Fault) {
         shows(&s, "⚠ query failed <1m ago, counts from 2m ago kept: St"),
         "{s}"
     );
+    report("flow logs", &fault, &bridge);
     d.shutdown().await;
 }
 
@@ -577,6 +591,7 @@ async fn wire_chaos_reachability_calls_every_fault() {
             .await
             .expect_err("DescribeNetworkInsightsPaths faulted");
         check_kind(&fault, &err, "DescribeNetworkInsightsPaths");
+        report("Reachability", &fault, &bridge);
         bridge.faults().clear();
     }
 }
