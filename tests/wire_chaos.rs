@@ -53,8 +53,8 @@ use support::seed::{Moto, unique};
 
 const ZONES: [&str; 3] = ["us-east-1a", "us-east-1b", "us-east-1c"];
 /// The client gives up on an attempt after this long; [`Fault::Slow`] answers later.
-const ATTEMPT_TIMEOUT: StdDuration = StdDuration::from_secs(1);
-const SLOW: StdDuration = StdDuration::from_secs(3);
+const ATTEMPT_TIMEOUT: StdDuration = StdDuration::from_secs(4);
+const SLOW: StdDuration = StdDuration::from_secs(8);
 /// Faulted requests planned per operation: more than any refresh makes.
 const MANY: usize = 1000;
 
@@ -132,7 +132,7 @@ fn test_config(endpoint: &str) -> SdkConfig {
             TimeoutConfig::builder()
                 .connect_timeout(StdDuration::from_secs(2))
                 .operation_attempt_timeout(ATTEMPT_TIMEOUT)
-                .operation_timeout(StdDuration::from_secs(5))
+                .operation_timeout(StdDuration::from_secs(10))
                 .build(),
         )
         .build()
@@ -666,15 +666,12 @@ async fn wire_throttling_slows_the_client_instead_of_hammering() {
         wait >= 1_400,
         "waited {wait} ms after the fourth throttle (1600 ms planned)"
     );
-    // Request rate: unthrottled five calls took `calm`; throttled, four requests took
-    // at least 1.4 s.
+    // Request rates, for the report only (a loaded machine changes them; the gaps
+    // above are lower bounds the pacer guarantees).
     let throttled_span = throttled[throttled.len() - 1].duration_since(throttled[0]);
     let calm_rate = 5.0 / calm.as_secs_f64().max(0.001);
     let throttled_rate = (throttled.len() - 1) as f64 / throttled_span.as_secs_f64();
-    assert!(
-        throttled_rate < calm_rate / 2.0 && throttled_rate < 3.0,
-        "throttled {throttled_rate:.1}/s vs calm {calm_rate:.1}/s"
-    );
+    assert!(throttled_rate < 3.0, "throttled {throttled_rate:.1}/s");
     eprintln!(
         "back-off: calm {calm_rate:.1} req/s; throttled {throttled_rate:.2} req/s, gaps {gaps:?} ms, then {wait} ms"
     );
