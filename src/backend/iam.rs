@@ -246,6 +246,18 @@ pub fn action(operation: &str) -> Option<&'static str> {
         .map(|(_, action, _)| *action)
 }
 
+/// The IAM action for `operation` of the service whose IAM prefix is `prefix` (e.g.
+/// "athena", "GetQueryResults" -> "athena:GetQueryResults", where [`action`] alone
+/// would answer Logs'): the table first, then the implied actions.
+pub fn action_in(prefix: &str, operation: &str) -> Option<String> {
+    let wanted = format!("{prefix}:{operation}");
+    ACTIONS
+        .iter()
+        .find(|(op, a, _)| *op == operation && a.starts_with(&format!("{prefix}:")))
+        .map(|(_, a, _)| a.to_string())
+        .or_else(|| IMPLIED.iter().any(|(a, _)| *a == wanted).then_some(wanted))
+}
+
 /// The words an access-denied error ends with: the action by name when known.
 pub fn needs(operation: &str) -> String {
     match action(operation) {
@@ -271,6 +283,23 @@ mod tests {
             needs("CreateNetworkInsightsPath"),
             "the IAM policy needs ec2:CreateNetworkInsightsPath"
         );
+    }
+
+    #[test]
+    fn the_service_decides_between_same_named_operations() {
+        assert_eq!(
+            action_in("athena", "GetQueryResults").as_deref(),
+            Some("athena:GetQueryResults")
+        );
+        assert_eq!(
+            action_in("logs", "GetQueryResults").as_deref(),
+            Some("logs:GetQueryResults")
+        );
+        assert_eq!(
+            action_in("s3", "ListObjectsV2").as_deref(),
+            Some("s3:ListBucket")
+        );
+        assert_eq!(action_in("ec2", "GetMetricData"), None);
     }
 
     #[test]
