@@ -46,11 +46,13 @@ pub enum Action {
     CancelShift,
     /// Copy the ready-to-paste aws CLI command for what the view would do (OSC 52).
     CopyCommand,
+    /// Rebuild the AWS clients with fresh credentials (after `aws sso login`).
+    Reconnect,
 }
 
 impl Action {
     /// Every action, in the order help lists them.
-    pub const ALL: [Action; 40] = [
+    pub const ALL: [Action; 41] = [
         Action::Help,
         Action::Quit,
         Action::FocusNext,
@@ -91,6 +93,7 @@ impl Action {
         Action::ZonalShift,
         Action::CancelShift,
         Action::CopyCommand,
+        Action::Reconnect,
     ];
 
     /// The name used in keymap files.
@@ -136,6 +139,7 @@ impl Action {
             Action::ZonalShift => "zonal_shift",
             Action::CancelShift => "cancel_shift",
             Action::CopyCommand => "copy_command",
+            Action::Reconnect => "reconnect",
         }
     }
 
@@ -179,6 +183,7 @@ impl Action {
             Action::ZonalShift => "zonal shift",
             Action::CancelShift => "cancel shift",
             Action::CopyCommand => "copy command",
+            Action::Reconnect => "reconnect",
             _ => self.name(),
         }
     }

@@ -114,6 +114,17 @@ fn spawn_ticks(tx: mpsc::UnboundedSender<Msg>) {
     });
 }
 
+/// Tests only (debug builds): `GRAYSCOPE_TEST_PANIC_KEY=f12` (any key the keymap
+/// syntax names) makes the event loop panic when that key is pressed, so the
+/// end-to-end tests can check the panic exit path. Release builds ignore it.
+fn test_panic_key() -> Option<crate::keymap::Key> {
+    if !cfg!(debug_assertions) {
+        return None;
+    }
+    let name = std::env::var("GRAYSCOPE_TEST_PANIC_KEY").ok()?;
+    crate::keymap::Key::parse(name.trim()).ok()
+}
+
 /// How long an exit waits for cleanups (StopQuery, deleting created resources) before
 /// it restores the terminal anyway.
 pub const CLEANUP_DEADLINE: std::time::Duration = std::time::Duration::from_secs(5);
@@ -155,14 +166,31 @@ pub async fn run(
     spawn_signals(tx.clone());
     spawn_ticks(tx.clone());
 
-    while let Some(msg) = rx.recv().await {
+    // A panic in the app or the drawing (a bug) must not skip the cleanups: it is
+    // caught here, the panic hook has already restored the terminal and printed it, and
+    // the loop ends as on `q` (without drawing again).
+    let mut panicked = false;
+    let panic_key = test_panic_key();
+    'events: while let Some(msg) = rx.recv().await {
         let mut queue = vec![msg];
         while let Ok(more) = rx.try_recv() {
             queue.push(more);
         }
         for msg in queue {
             let resized = matches!(msg, Msg::Resize);
-            let effects = app.update(msg, clock.now());
+            let now = clock.now();
+            let updated = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                if let (Some(k), Msg::Key(ev)) = (panic_key, &msg)
+                    && crate::keymap::Key::from_event(ev) == Some(k)
+                {
+                    panic!("test panic (GRAYSCOPE_TEST_PANIC_KEY)");
+                }
+                app.update(msg, now)
+            }));
+            let Ok(effects) = updated else {
+                panicked = true;
+                break 'events;
+            };
             for effect in effects {
                 match effect {
                     Effect::Reconnect { profile, region } => {
@@ -185,7 +213,16 @@ pub async fn run(
         if app.quit {
             break;
         }
-        draw_if_changed(&mut terminal, &app, &mut last)?;
+        let drawn = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            draw_if_changed(&mut terminal, &app, &mut last)
+        }));
+        match drawn {
+            Ok(r) => r?,
+            Err(_) => {
+                panicked = true;
+                break;
+            }
+        }
         if let Some(text) = app.clipboard.take() {
             let backend = terminal.backend_mut();
             backend.write_all(osc52(&text, mux).as_bytes())?;
@@ -193,6 +230,16 @@ pub async fn run(
         }
     }
     let pending = jobs.pending_cleanups();
+    if panicked {
+        tracing::error!(pending, "panicked: stopping running work and cleaning up");
+        let left = jobs.shutdown(CLEANUP_DEADLINE).await;
+        drop(terminal);
+        restore();
+        anyhow::bail!(
+            "internal error (the panic is above); running work was stopped and {} of {pending} cleanup(s) finished",
+            pending.saturating_sub(left)
+        );
+    }
     if pending > 0 {
         app.status = Some(format!(
             "Leaving: stopping running work and cleaning up {pending} item(s), at most {} s…",

@@ -672,11 +672,18 @@ async fn wire_html_500_from_cloudwatch_only_fails_the_metrics_and_keeps_the_rest
     let server = Html500Server::start().await;
     cloudwatch_faulty(Fault::Html500, &server.url).await;
     // One attempt per call, no retries of a 500: the AZ pane's GetMetricData, and the
-    // anomaly-bands pane's own GetMetricData and DescribeAnomalyDetectors.
+    // anomaly-bands pane's own GetMetricData and DescribeAnomalyDetectors. The bands
+    // pane may load a second time when the AZ pane publishes the zone it follows (a
+    // race: the first load is cancelled before or after its request went out), so its
+    // chart is asked once or twice, never more.
+    let ops = server.operations();
+    let count = |name: &str| ops.iter().filter(|o| *o == name).count();
+    assert_eq!(count("DescribeAnomalyDetectors"), 1, "{ops:?}");
+    assert!((2..=3).contains(&count("GetMetricData")), "{ops:?}");
     assert_eq!(
-        server.operations(),
-        ["DescribeAnomalyDetectors", "GetMetricData", "GetMetricData"],
-        "one attempt each"
+        ops.len(),
+        1 + count("GetMetricData"),
+        "nothing else: {ops:?}"
     );
 }
 

@@ -10,6 +10,7 @@
 //! belongs to a pane (`panes/`): its state, its jobs, its keys, its detail text, its
 //! hints and its drawing. Panes are registered in [`panes::registry`].
 
+mod credentials;
 pub mod pane;
 pub mod panes;
 pub mod slot;
@@ -1184,6 +1185,7 @@ impl App {
                 }
             }
             Action::Snapshot => return self.snapshot(),
+            Action::Reconnect => return self.reconnect_fresh(),
             Action::FocusNext => self.focus_to((self.focus + 1) % n),
             Action::FocusPrev => self.focus_to((self.focus + n - 1) % n),
             Action::Focus1 => self.focus_to(0),

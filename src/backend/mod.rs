@@ -16,6 +16,7 @@ pub mod bands;
 pub mod demo;
 pub mod flowlogs;
 pub mod health;
+pub mod iam;
 pub mod paths;
 pub mod zonal_shift;
 
@@ -41,7 +42,7 @@ pub enum BackendError {
     CredentialsExpired { hint: String },
     #[error("no credentials: {0}")]
     NoCredentials(String),
-    #[error("{operation}: access denied ({message}); the IAM policy needs this action")]
+    #[error("{operation}: access denied ({message}); {}", iam::needs(.operation))]
     AccessDenied { operation: String, message: String },
     #[error("{operation}: throttled by AWS; will retry at the next refresh")]
     Throttled { operation: String },

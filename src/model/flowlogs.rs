@@ -141,7 +141,12 @@ impl LogFormat {
             .map(|t| {
                 t.strip_prefix("${")
                     .and_then(|t| t.strip_suffix('}'))
-                    .filter(|f| !f.is_empty())
+                    // Field names go into the query's parse stage: names only.
+                    .filter(|f| {
+                        !f.is_empty()
+                            && f.chars()
+                                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                    })
                     .map(str::to_string)
                     .ok_or_else(|| ParseError(format!("not a ${{field}}: {t:?}")))
             })
@@ -359,8 +364,8 @@ pub fn tally_query(format: &LogFormat) -> String {
 pub fn records_query(format: &LogFormat, key: &TallyKey, pivot: Pivot, limit: usize) -> String {
     let mut stages: Vec<String> = format.parse_stage().into_iter().collect();
     let mut conds = vec!["action = \"REJECT\"".to_string()];
-    let src = format!("srcAddr = \"{}\"", key.src);
-    let dst = format!("dstAddr = \"{}\"", key.dst);
+    let src = format!("srcAddr = \"{}\"", literal(&key.src));
+    let dst = format!("dstAddr = \"{}\"", literal(&key.dst));
     let port = key.dst_port.map(|p| format!("dstPort = {p}"));
     let proto = key.protocol.map(|p| format!("protocol = {p}"));
     match pivot {
@@ -368,7 +373,7 @@ pub fn records_query(format: &LogFormat, key: &TallyKey, pivot: Pivot, limit: us
         Pivot::Destination => conds.push(dst),
         Pivot::Port => conds.extend(port.into_iter().chain(proto)),
         Pivot::Interface => match &key.interface {
-            Some(i) => conds.push(format!("interfaceId = \"{i}\"")),
+            Some(i) => conds.push(format!("interfaceId = \"{}\"", literal(i))),
             None => conds.extend([src, dst]),
         },
         Pivot::Pair | Pivot::Subnet | Pivot::Zone => {
@@ -380,6 +385,17 @@ pub fn records_query(format: &LogFormat, key: &TallyKey, pivot: Pivot, limit: us
     stages.push("sort @timestamp desc".into());
     stages.push(format!("limit {limit}"));
     stages.join("\n| ")
+}
+
+/// A value from a query result (an address, an interface ID) made safe to put back into
+/// a query between double quotes: only the characters addresses and IDs have, so no
+/// quote, pipe or newline from a crafted record can end the literal or add a stage.
+pub fn literal(value: &str) -> String {
+    value
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-' | '_'))
+        .take(128)
+        .collect()
 }
 
 /// Minutes flow logs may take to reach CloudWatch Logs: the newest minutes are queried

@@ -102,12 +102,13 @@ fn width_text(w: f64) -> String {
 pub fn chart_problems(pane: &BandsPane, now: DateTime<Utc>) -> Vec<String> {
     let mut out = Vec::new();
     if let Some((e, at)) = &pane.chart.error {
+        // Age first: in a narrow pane the end of the line is cut.
         let kept = pane
             .chart
             .at
-            .map(|t| format!("; showing data from {} ago", age(t, now)))
+            .map(|t| format!(", showing data from {} ago", age(t, now)))
             .unwrap_or_default();
-        out.push(format!("⚠ {e} ({} ago){kept}", age(*at, now)));
+        out.push(format!("⚠ failed {} ago{kept}: {e}", age(*at, now)));
     }
     if let Some(c) = pane.chart.get() {
         let about = |s: &ResultStatus, what: &str| match s {

@@ -121,6 +121,25 @@ pub fn render(area: Rect, buf: &mut Buffer, app: &App) {
         .render(area, buf);
         return;
     }
+    if let Some(hint) = app.expired_credentials() {
+        // One banner for the whole screen: every pane's calls fail the same way.
+        let key = app
+            .shared
+            .keymap
+            .first_key(Action::Reconnect)
+            .map(|k| k.to_string())
+            .unwrap_or_else(|| ":profile".into());
+        Paragraph::new(Line::from(vec![
+            Span::styled(
+                format!(" ⚠ credentials expired: {} ", clean(&hint)),
+                theme::error(),
+            ),
+            Span::styled(format!(" {key}"), theme::key()),
+            Span::styled(" reconnect with fresh credentials ", theme::dim()),
+        ]))
+        .render(area, buf);
+        return;
+    }
     let mut spans = Vec::new();
     let mut used = 0usize;
     for (keys, label) in hinted(app) {

@@ -22,7 +22,6 @@
 
 #![allow(dead_code)]
 
-use std::convert::Infallible;
 use std::io::Read;
 use std::net::TcpListener as StdTcpListener;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -65,11 +64,19 @@ pub struct Bridge {
     /// Base URL of the bridge, `http://127.0.0.1:PORT`.
     pub url: String,
     ops: Arc<Mutex<Vec<Op>>>,
+    faults: Arc<super::faults::Faults>,
     // Dropping the sender stops the accept loop and the bridge's runtime.
     _shutdown: oneshot::Sender<()>,
 }
 
 impl Bridge {
+    /// The fault injector: `bridge.faults().next(n, "DescribeTargetHealth", Fault::Throttle)`
+    /// makes the next `n` requests for that operation fail that way; it also counts and
+    /// times every request by operation (see `tests/support/faults.rs`).
+    pub fn faults(&self) -> &super::faults::Faults {
+        &self.faults
+    }
+
     /// Every request seen so far, in the order their replies were sent.
     pub fn operations(&self) -> Vec<Op> {
         self.ops
@@ -114,6 +121,8 @@ pub fn start(upstream: &str) -> Bridge {
         .local_addr()
         .expect("bridge: listener has no local address");
     let ops = Arc::new(Mutex::new(Vec::new()));
+    let faults = Arc::new(super::faults::Faults::default());
+    let thread_faults = Arc::clone(&faults);
     let (shutdown_tx, shutdown_rx) = oneshot::channel();
     let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Result<(), String>>();
     let upstream = upstream.trim_end_matches('/').to_string();
@@ -143,6 +152,7 @@ pub fn start(upstream: &str) -> Bridge {
                     upstream,
                     client: Client::builder(TokioExecutor::new()).build_http(),
                     ops: thread_ops,
+                    faults: thread_faults,
                 });
                 let _ = ready_tx.send(Ok(()));
                 serve(listener, shared, shutdown_rx).await;
@@ -157,6 +167,7 @@ pub fn start(upstream: &str) -> Bridge {
     Bridge {
         url: format!("http://{addr}"),
         ops,
+        faults,
         _shutdown: shutdown_tx,
     }
 }
@@ -165,6 +176,7 @@ struct Shared {
     upstream: String,
     client: Client<HttpConnector, Full<Bytes>>,
     ops: Arc<Mutex<Vec<Op>>>,
+    faults: Arc<super::faults::Faults>,
 }
 
 async fn serve(
@@ -181,7 +193,7 @@ async fn serve(
                     tokio::spawn(async move {
                         let service = hyper::service::service_fn(move |req| {
                             let shared = Arc::clone(&shared);
-                            async move { Ok::<_, Infallible>(handle(&shared, req).await) }
+                            async move { handle_with_faults(&shared, req).await }
                         });
                         let conn = hyper::server::conn::http1::Builder::new()
                             .serve_connection(TokioIo::new(stream), service);
@@ -197,6 +209,96 @@ async fn serve(
             },
         }
     }
+}
+
+/// [`handle`], unless a fault is due for the request's operation: then the fault's
+/// answer (an error reply, a late one, a cut body, or no answer and a dropped connection).
+async fn handle_with_faults(
+    shared: &Shared,
+    req: Request<Incoming>,
+) -> Result<Response<super::faults::FaultBody>, std::io::Error> {
+    use super::faults::{Fault, FaultBody};
+    let (parts, body) = req.into_parts();
+    let body = match body.collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(err) => {
+            return Ok(
+                bad_gateway(format!("cannot read the request body: {err}")).map(FaultBody::whole)
+            );
+        }
+    };
+    let service = signing_service(&parts.headers).unwrap_or_else(|| "unknown".to_string());
+    let (cbor, operation) = match cbor_route(&parts) {
+        Some((_, operation)) => (true, operation),
+        None => (false, passthrough_operation(&parts, &body)),
+    };
+    let json = parts.headers.contains_key("x-amz-target");
+    let fault = shared.faults.arrived(&operation);
+    let protocol = super::faults::Protocol::of(cbor, json, &service);
+    let record_fault = |status: u16| {
+        shared
+            .ops
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(Op {
+                service: service.clone(),
+                operation: operation.clone(),
+                status,
+            });
+    };
+    match fault {
+        None => {}
+        Some(Fault::Slow(delay)) => tokio::time::sleep(delay).await,
+        Some(Fault::Truncate) => {}
+        Some(Fault::Reset) => {
+            record_fault(0);
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionReset,
+                "fault injected: connection reset",
+            ));
+        }
+        Some(fault) => {
+            let response = super::faults::reply(&fault, protocol);
+            record_fault(response.status().as_u16());
+            return Ok(response);
+        }
+    }
+    let truncate = fault == Some(Fault::Truncate);
+    let req = Request::from_parts(parts, Full::new(body));
+    let response = handle_collected(shared, req, &service, &operation).await;
+    if truncate {
+        let (parts, body) = response.into_parts();
+        let bytes = body
+            .collect()
+            .await
+            .map(|c| c.to_bytes())
+            .unwrap_or_default();
+        return Ok(super::faults::truncated(Response::from_parts(parts, bytes)));
+    }
+    Ok(response.map(FaultBody::whole))
+}
+
+/// `handle` for a request whose body was read already.
+async fn handle_collected(
+    shared: &Shared,
+    req: Request<Full<Bytes>>,
+    service: &str,
+    operation: &str,
+) -> Response<Full<Bytes>> {
+    let (parts, body) = req.into_parts();
+    let body = body
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default();
+    let response = match cbor_route(&parts) {
+        Some((service_id, operation)) => {
+            forward_cbor(shared, &parts, body, &service_id, &operation).await
+        }
+        None => forward_untouched(shared, parts, body).await,
+    };
+    record(shared, service, operation, response.status());
+    response
 }
 
 async fn handle(shared: &Shared, req: Request<Incoming>) -> Response<Full<Bytes>> {

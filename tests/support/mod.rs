@@ -15,6 +15,8 @@
 #![allow(dead_code)]
 
 pub mod bridge;
+pub mod drive;
+pub mod faults;
 pub mod observe;
 pub mod ops;
 pub mod pty;

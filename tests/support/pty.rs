@@ -37,6 +37,21 @@ impl<T: Send + 'static> Pty<T> {
         home: PathBuf,
         log: &Path,
         seen: T,
+        record: impl FnMut(&mut T, Instant, &[u8], &vt100::Parser) + Send + 'static,
+    ) -> Self {
+        Self::spawn_env(args, &[], cols, rows, home, log, seen, record)
+    }
+
+    /// [`Pty::spawn`] with extra environment variables.
+    #[allow(clippy::too_many_arguments)]
+    pub fn spawn_env(
+        args: &[&str],
+        env: &[(&str, &str)],
+        cols: u16,
+        rows: u16,
+        home: PathBuf,
+        log: &Path,
+        seen: T,
         mut record: impl FnMut(&mut T, Instant, &[u8], &vt100::Parser) + Send + 'static,
     ) -> Self {
         let pair = native_pty_system()
@@ -51,6 +66,9 @@ impl<T: Send + 'static> Pty<T> {
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
         cmd.env("HOME", &home);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         cmd.args(["--log-file", log.to_str().expect("utf-8 path")]);
         let mut reader = pair.master.try_clone_reader().expect("reader");
         let writer = pair.master.take_writer().expect("writer");

@@ -530,6 +530,15 @@ impl Pane for BandsPane {
         "Anomaly bands"
     }
 
+    fn failures(&self) -> Vec<String> {
+        let errors = [self.chart.error.as_ref(), self.detector.error.as_ref()];
+        errors
+            .into_iter()
+            .flatten()
+            .map(|(e, _)| e.to_string())
+            .collect()
+    }
+
     fn watch(&mut self, shared: &Shared) -> Vec<Effect> {
         self.watched_at = Some(shared.now);
         self.zone = shared.focus_zone.clone().or(shared.blamed_zone.clone());

@@ -691,7 +691,14 @@ impl FlowLogsPane {
             return Vec::new();
         }
         let now = shared.now;
-        if fresh || self.window_start.is_none() {
+        // Incremental refreshes add the new minutes to the counts since the window
+        // start; once that start is two windows back, count the window afresh, so the
+        // counts stay about the window shown (and bounded in a session left open for a
+        // day: the soak bench).
+        let stale = self
+            .window_start
+            .is_some_and(|s| now - s > Duration::minutes(2 * self.window_minutes));
+        if fresh || stale || self.window_start.is_none() {
             let shown = self.tally_rows();
             self.previous = (!shown.is_empty()).then_some(shown);
             self.settled = Tally::default();
@@ -1254,6 +1261,16 @@ impl Pane for FlowLogsPane {
 
     fn title(&self) -> &'static str {
         "Flow-log REJECTs"
+    }
+
+    fn failures(&self) -> Vec<String> {
+        let mut out: Vec<String> = [self.sources.error.as_ref(), self.error.as_ref()]
+            .into_iter()
+            .flatten()
+            .map(|(e, _)| e.to_string())
+            .collect();
+        out.extend(self.network_error.iter().map(|e| e.to_string()));
+        out
     }
 
     fn watch(&mut self, _shared: &Shared) -> Vec<Effect> {

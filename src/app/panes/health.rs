@@ -335,6 +335,14 @@ impl Pane for HealthPane {
         "AWS Health"
     }
 
+    fn failures(&self) -> Vec<String> {
+        self.events
+            .error
+            .iter()
+            .map(|(e, _)| e.to_string())
+            .collect()
+    }
+
     fn watch(&mut self, shared: &Shared) -> Vec<Effect> {
         // Health is about the account, not the load balancers: a new watch only needs
         // a first load, and a fresh tie to the zones.

@@ -128,6 +128,12 @@ where
             }
             _ => {}
         }
+        if matches!(err, SdkError::ResponseError(_)) && dropped(&chain_text(err).to_lowercase()) {
+            return BackendError::Unreachable {
+                operation: op,
+                message: "the connection dropped before the reply was complete".into(),
+            };
+        }
         if err.as_service_error().is_some() || matches!(err, SdkError::ResponseError(_)) {
             return BackendError::Service {
                 operation: op,
@@ -186,6 +192,14 @@ where
             operation: op,
             message: innermost(err),
         },
+        // Reached, but the connection closed or was reset before the whole reply came
+        // (a proxy or load balancer in trouble): say so, not "cannot reach".
+        SdkError::DispatchFailure(_) | SdkError::ResponseError(_) if dropped(&chain) => {
+            BackendError::Unreachable {
+                operation: op,
+                message: "the connection dropped before the reply was complete".into(),
+            }
+        }
         SdkError::DispatchFailure(_) => BackendError::Unreachable {
             operation: op,
             message: innermost(err),
@@ -194,16 +208,39 @@ where
     }
 }
 
+/// Whether the chain tells of a connection that closed mid-reply (hyper's wording).
+fn dropped(chain_lower: &str) -> bool {
+    [
+        "connection closed before message completed",
+        "connection reset",
+        "incomplete message",
+        "unexpected eof",
+        "end of file before message length reached",
+    ]
+    .iter()
+    .any(|w| chain_lower.contains(w))
+}
+
 /// What to run when credentials have expired.
 fn expired_hint(profile: Option<&str>, sso: bool) -> String {
-    let login = match profile {
-        Some(p) => format!("aws sso login --profile {}", short(p)),
-        None => "aws sso login".to_string(),
-    };
-    if sso {
-        format!("the SSO session has expired; run `{login}`")
-    } else {
-        format!("the session token has expired; refresh the credentials (e.g. `{login}`)")
+    match (profile, sso) {
+        (Some(p), true) => format!(
+            "the SSO session has expired; run `aws sso login --profile {}`",
+            short(p)
+        ),
+        (Some(p), false) => format!(
+            "the session token has expired; refresh the credentials (e.g. `aws sso login --profile {}`)",
+            short(p)
+        ),
+        (None, true) => "the SSO session has expired; run `aws sso login`".to_string(),
+        // No profile: the credentials came from the environment (AWS_SESSION_TOKEN,
+        // e.g. from `aws sts assume-role`), which a running process cannot re-read.
+        (None, false) => {
+            "the session token has expired; run `aws sso login` for the default profile, \
+             or restart with fresh AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN \
+             (e.g. from `aws sts assume-role`)"
+                .to_string()
+        }
     }
 }
 
@@ -387,6 +424,40 @@ mod tests {
                 code: "ValidationError".into(),
                 message: "bad thing\u{FFFD}[2J".into()
             }
+        );
+    }
+
+    #[test]
+    fn a_connection_dropped_mid_reply_says_so() {
+        let e = dispatch(ConnectorError::io(Box::new(Msg(
+            "connection closed before message completed",
+            None,
+        ))));
+        assert_eq!(
+            classify("DescribeTargetHealth", &e, None),
+            BackendError::Unreachable {
+                operation: "DescribeTargetHealth".into(),
+                message: "the connection dropped before the reply was complete".into()
+            }
+        );
+    }
+
+    #[test]
+    fn access_denied_names_the_iam_action() {
+        let e = classify(
+            "DescribeTargetHealth",
+            &service(
+                "AccessDenied",
+                "User: arn:aws:sts::1:assumed-role/x is not authorized",
+                403,
+                "",
+            ),
+            None,
+        );
+        assert!(
+            e.to_string()
+                .ends_with("the IAM policy needs elasticloadbalancing:DescribeTargetHealth"),
+            "{e}"
         );
     }
 

@@ -752,7 +752,14 @@ struct DemoQuery {
     partial: Vec<(Vec<ResultRow>, QueryStats)>,
     polls: u32,
     stopped: bool,
+    /// Its place in the order queries were started (older ones are forgotten).
+    seq: u64,
 }
+
+/// Queries the demo remembers, like Logs Insights keeps results for a while: the
+/// oldest are forgotten beyond this (a long demo would otherwise grow without bound;
+/// the soak bench found it).
+const KEPT_QUERIES: u64 = 32;
 
 /// The demo's queries, by ID.
 #[derive(Debug, Default)]
@@ -834,7 +841,8 @@ impl FlowLogs for DemoBackend {
             .collect::<Result<Vec<_>, _>>()?;
         let n = self.flow.next.fetch_add(1, Ordering::Relaxed);
         let id = format!("demo-{:08x}-{n:04}", start as u64 & 0xffff_ffff);
-        lock(&self.flow.queries).insert(
+        let mut all = lock(&self.flow.queries);
+        all.insert(
             id.clone(),
             DemoQuery {
                 rows,
@@ -842,8 +850,11 @@ impl FlowLogs for DemoBackend {
                 partial,
                 polls: 0,
                 stopped: false,
+                seq: n,
             },
         );
+        all.retain(|_, q| q.seq + KEPT_QUERIES > n);
+        drop(all);
         tracing::info!(query_id = %id, "demo StartQuery");
         Ok(id)
     }
