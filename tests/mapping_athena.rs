@@ -64,6 +64,7 @@ fn backend(athena: &[&Rule], ec2: &[&Rule]) -> AwsBackend {
             .retry_config(RetryConfig::disabled())),
         health: mock_client!(aws_sdk_health, RuleMode::MatchAny, &[]),
         health_failover: mock_client!(aws_sdk_health, RuleMode::MatchAny, &[]),
+        arc: mock_client!(aws_sdk_arczonalshift, RuleMode::MatchAny, &[]),
         athena: mock_client!(aws_sdk_athena, RuleMode::MatchAny, athena, |c| c
             .retry_config(RetryConfig::disabled())
             .interceptor(Observe::new(ATHENA))),

@@ -73,6 +73,7 @@ fn backend_mode(mode: RuleMode, arc: &[&Rule], elbv2: &[&Rule], ec2: &[&Rule]) -
         cloudwatch: mock_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, &[]),
         health: mock_client!(aws_sdk_health, RuleMode::MatchAny, &[]),
         health_failover: mock_client!(aws_sdk_health, RuleMode::MatchAny, &[]),
+        athena: mock_client!(aws_sdk_athena, RuleMode::MatchAny, &[]),
         logs: mock_client!(aws_sdk_cloudwatchlogs, RuleMode::MatchAny, &[]),
         arc: mock_client!(aws_sdk_arczonalshift, mode, arc, |c| c
             .retry_config(RetryConfig::disabled())

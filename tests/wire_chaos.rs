@@ -148,6 +148,8 @@ fn backend_at(endpoint: &str, profile: Option<&str>) -> AwsBackend {
             health: aws_sdk_health::Client::new(&c),
             health_failover: aws_sdk_health::Client::new(&c),
             logs: aws_sdk_cloudwatchlogs::Client::new(&c),
+            arc: aws_sdk_arczonalshift::Client::new(&c),
+            athena: aws_sdk_athena::Client::new(&c),
         },
         Identity {
             region: Some("us-east-1".into()),

@@ -18,8 +18,7 @@ pub enum Use {
     Write,
 }
 
-/// `(operation, IAM action, use)` for every operation the AWS backend calls, and for
-/// the ones the zonal-shift and Athena work will call.
+/// `(operation, IAM action, use)` for every operation the AWS backend calls.
 pub const ACTIONS: &[(&str, &str, Use)] = &[
     // AZ pane: load balancers, zones, targets.
     (
@@ -74,6 +73,8 @@ pub const ACTIONS: &[(&str, &str, Use)] = &[
     ),
     // Flow-log rejects.
     ("DescribeFlowLogs", "ec2:DescribeFlowLogs", Use::Read),
+    // The account that owns a VPC, for the S3 delivery path of its flow logs.
+    ("DescribeVpcs", "ec2:DescribeVpcs", Use::Read),
     (
         "DescribeNetworkInterfaces",
         "ec2:DescribeNetworkInterfaces",
@@ -155,12 +156,7 @@ pub const ACTIONS: &[(&str, &str, Use)] = &[
         "ec2:DeleteNetworkInsightsPath",
         Use::Write,
     ),
-    // Zonal shift (ARC), planned.
-    (
-        "ListManagedResources",
-        "arc-zonal-shift:ListManagedResources",
-        Use::Read,
-    ),
+    // Zonal shift (ARC).
     (
         "GetManagedResource",
         "arc-zonal-shift:GetManagedResource",
@@ -186,7 +182,8 @@ pub const ACTIONS: &[(&str, &str, Use)] = &[
         "arc-zonal-shift:CancelZonalShift",
         Use::Write,
     ),
-    // Athena engine for flow logs, planned.
+    // Athena engine for flow logs. (Its GetQueryResults is in IMPLIED: the name is
+    // Logs' too.)
     (
         "StartQueryExecution",
         "athena:StartQueryExecution",
@@ -197,19 +194,13 @@ pub const ACTIONS: &[(&str, &str, Use)] = &[
     ("GetWorkGroup", "athena:GetWorkGroup", Use::Read),
     ("ListTableMetadata", "athena:ListTableMetadata", Use::Read),
     ("GetTableMetadata", "athena:GetTableMetadata", Use::Read),
-    ("GetTable", "glue:GetTable", Use::Read),
-    ("GetTables", "glue:GetTables", Use::Read),
-    ("GetDatabase", "glue:GetDatabase", Use::Read),
-    ("CreateTable", "glue:CreateTable", Use::Write),
-    ("GetBucketLocation", "s3:GetBucketLocation", Use::Read),
-    ("GetObject", "s3:GetObject", Use::Read),
-    ("ListObjectsV2", "s3:ListBucket", Use::Read),
-    ("PutObject", "s3:PutObject", Use::Write),
 ];
 
 /// Actions a policy needs without an operation of their own: tag-on-create (the
-/// Reachability path and analysis are created with tags), and operations whose name
-/// another service uses too (Athena's GetQueryResults beside Logs').
+/// Reachability path and analysis are created with tags), operations whose name
+/// another service uses too (Athena's GetQueryResults beside Logs'), and what Athena
+/// does with the caller's permissions on grayscope's behalf (the Glue Data Catalog
+/// behind its table metadata and DDL, S3 for the flow logs and the query results).
 pub const IMPLIED: &[(&str, &str)] = &[
     (
         "ec2:CreateTags",
@@ -218,6 +209,33 @@ pub const IMPLIED: &[(&str, &str)] = &[
     (
         "athena:GetQueryResults",
         "Athena's GetQueryResults (the Logs one is logs:GetQueryResults)",
+    ),
+    (
+        "glue:GetDatabase",
+        "Athena ListTableMetadata / GetTableMetadata / queries read the catalog",
+    ),
+    ("glue:GetTable", "Athena GetTableMetadata and every query"),
+    ("glue:GetTables", "Athena ListTableMetadata"),
+    (
+        "glue:CreateTable",
+        "Athena CREATE EXTERNAL TABLE (only when grayscope creates the table, asked first)",
+    ),
+    (
+        "glue:DeleteTable",
+        "Athena DROP TABLE (the table grayscope created, dropped at exit)",
+    ),
+    (
+        "s3:GetBucketLocation",
+        "Athena reads the flow-log bucket and writes the results location",
+    ),
+    ("s3:GetObject", "Athena reads the flow logs and the results"),
+    (
+        "s3:ListBucket",
+        "Athena lists the flow-log partitions it scans",
+    ),
+    (
+        "s3:PutObject",
+        "Athena writes query results to the workgroup's location",
     ),
 ];
 
@@ -259,8 +277,15 @@ pub fn action_in(prefix: &str, operation: &str) -> Option<String> {
 }
 
 /// The words an access-denied error ends with: the action by name when known.
+/// `operation` is the bare name ("DescribeTargetHealth") or, where another service
+/// has an operation of the same name, qualified by its IAM prefix
+/// ("athena:GetQueryResults").
 pub fn needs(operation: &str) -> String {
-    match action(operation) {
+    let found = match operation.split_once(':') {
+        Some((prefix, op)) => action_in(prefix, op),
+        None => action(operation).map(str::to_string),
+    };
+    match found {
         Some(a) => format!("the IAM policy needs {a}"),
         None => format!("the IAM policy needs the action for {operation}"),
     }
@@ -286,6 +311,26 @@ mod tests {
     }
 
     #[test]
+    fn an_athena_access_denied_names_the_athena_action() {
+        assert_eq!(
+            needs("athena:GetQueryResults"),
+            "the IAM policy needs athena:GetQueryResults"
+        );
+        assert_eq!(
+            needs("GetQueryResults"),
+            "the IAM policy needs logs:GetQueryResults"
+        );
+        let e = crate::backend::BackendError::AccessDenied {
+            operation: "athena:GetQueryResults".into(),
+            message: "not authorized".into(),
+        };
+        assert!(
+            e.to_string().ends_with("needs athena:GetQueryResults"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn the_service_decides_between_same_named_operations() {
         assert_eq!(
             action_in("athena", "GetQueryResults").as_deref(),
@@ -294,10 +339,6 @@ mod tests {
         assert_eq!(
             action_in("logs", "GetQueryResults").as_deref(),
             Some("logs:GetQueryResults")
-        );
-        assert_eq!(
-            action_in("s3", "ListObjectsV2").as_deref(),
-            Some("s3:ListBucket")
         );
         assert_eq!(action_in("ec2", "GetMetricData"), None);
     }

@@ -170,9 +170,15 @@ fn explained(e: BackendError) -> BackendError {
             operation,
             code,
         },
+        // Qualified: GetQueryResults is a Logs operation too, and the IAM action the
+        // message names must be Athena's.
         BackendError::AccessDenied { operation, message } => BackendError::AccessDenied {
             message: explain_failure(&message),
-            operation,
+            operation: if operation.contains(':') {
+                operation
+            } else {
+                format!("athena:{operation}")
+            },
         },
         other => other,
     }

@@ -692,7 +692,12 @@ pub fn run_query_shifted(
     limit: Option<usize>,
     shifts: &[scenario::ShiftWindow],
 ) -> Result<(Vec<ResultRow>, QueryStats), BackendError> {
-    run_events(events_shifted(onset, start, end, shifts), start, query, limit)
+    run_events(
+        events_shifted(onset, start, end, shifts),
+        start,
+        query,
+        limit,
+    )
 }
 
 /// Runs `query` over `events` (those of one range starting at `start`).

@@ -344,6 +344,8 @@ impl FlowLogsPane {
             title: "Create an Athena table over the flow logs?".into(),
             lines,
             yes: "create table".into(),
+            typed: None,
+            entered: String::new(),
         })
     }
 
@@ -379,6 +381,8 @@ impl FlowLogsPane {
                 "A partitioned table (partition projection on the delivery path) avoids it.".into(),
             ],
             yes: "scan it anyway (this session)".into(),
+            typed: None,
+            entered: String::new(),
         })
     }
 }
