@@ -376,8 +376,36 @@ pub fn plan_shift(zones: &[ZoneLoad], away_id: &str) -> CapacityPlan {
             total
         )
     } else {
-        let n = remaining.iter().filter(|z| !z.warnings.is_empty()).count();
-        format!("check capacity first: {n} remaining zone(s) may not carry today's peak")
+        // Each flagged zone with what flags it, in the numbers shown beside it.
+        let flagged: Vec<String> = remaining
+            .iter()
+            .filter(|z| !z.warnings.is_empty())
+            .map(|z| {
+                let mut why = Vec::new();
+                if z.healthy == 0 {
+                    why.push("no healthy target".to_string());
+                }
+                if let Some(f) = z
+                    .factor
+                    .filter(|f| z.healthy > 0 && *f > PLANNED_FACTOR + 0.005)
+                {
+                    why.push(format!("x{f:.2} per target > x{PLANNED_FACTOR:.1}"));
+                }
+                match z.free_ips {
+                    Some(0) => why.push("no free IPs".to_string()),
+                    Some(n) if (n as f64) < (z.healthy as f64 / 2.0).ceil() => {
+                        why.push(format!("{n} free IPs"))
+                    }
+                    _ => {}
+                }
+                if let Some((subnet, n)) = z.tightest.as_ref().filter(|(_, n)| *n < LOW_SUBNET_IPS)
+                {
+                    why.push(format!("{subnet} {n} free IPs"));
+                }
+                format!("{} ({})", z.zone_name, why.join(", "))
+            })
+            .collect();
+        format!("check capacity first: {}", flagged.join("; "))
     };
     CapacityPlan {
         away_zone: away_name,
@@ -554,7 +582,11 @@ mod tests {
         let c = &p.remaining[1];
         assert!(c.warnings.iter().any(|w| w.contains("no healthy target")));
         assert_eq!(c.per_target_after, None);
-        assert!(p.verdict.starts_with("check capacity first: 2"));
+        // The one line names each flagged zone with the numbers that flag it.
+        assert_eq!(
+            p.verdict,
+            "check capacity first: a (x2.50 per target > x1.5, no free IPs); c (no healthy target)"
+        );
     }
 
     #[test]
@@ -570,6 +602,11 @@ mod tests {
                 .any(|w| w == "subnet-0app1c has 3 free IPs: scaling out into it fails"),
             "{:?}",
             p.remaining[0].warnings
+        );
+        // The summary says why, in the numbers shown beside it (one zone left: x2).
+        assert_eq!(
+            p.verdict,
+            "check capacity first: c (x2.00 per target > x1.5, subnet-0app1c 3 free IPs)"
         );
     }
 
