@@ -344,6 +344,16 @@ pub(crate) async fn load_balancer_cross_zone(
     ctx: &Ctx<'_>,
     lb_arn: &str,
 ) -> Result<Option<bool>, BackendError> {
+    load_balancer_flag(ctx, lb_arn, CROSS_ZONE_ATTRIBUTE).await
+}
+
+/// DescribeLoadBalancerAttributes: the boolean attribute `key` (cross-zone, zonal
+/// shift). `None` when the attribute is missing or not a boolean.
+pub(crate) async fn load_balancer_flag(
+    ctx: &Ctx<'_>,
+    lb_arn: &str,
+    key: &str,
+) -> Result<Option<bool>, BackendError> {
     const OP: &str = "DescribeLoadBalancerAttributes";
     let out = ctx
         .pace
@@ -360,7 +370,7 @@ pub(crate) async fn load_balancer_cross_zone(
     Ok(out
         .attributes()
         .iter()
-        .find(|a| a.key() == Some(CROSS_ZONE_ATTRIBUTE))
+        .find(|a| a.key() == Some(key))
         .and_then(|a| match a.value().map(str::trim) {
             Some("true") => Some(true),
             Some("false") => Some(false),

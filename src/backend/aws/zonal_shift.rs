@@ -29,7 +29,6 @@ use aws_sdk_arczonalshift::types::{
 use aws_sdk_ec2::types::Filter;
 
 const SERVICE: &str = "arc-zonal-shift";
-const ELB: &str = "elasticloadbalancing";
 const EC2: &str = "ec2";
 /// Recent (expired or cancelled) shifts kept per load balancer.
 pub const RECENT_SHIFTS: usize = 5;
@@ -107,30 +106,9 @@ where
 
 /// DescribeLoadBalancerAttributes: `zonal_shift.config.enabled`.
 async fn enabled(ctx: &Ctx<'_>, lb_arn: &str) -> Result<Option<bool>, BackendError> {
-    const OP: &str = "DescribeLoadBalancerAttributes";
-    let out = ctx
-        .pace
-        .elbv2
-        .run(|| async {
-            let request = ctx
-                .clients
-                .elbv2
-                .describe_load_balancer_attributes()
-                .load_balancer_arn(lb_arn);
-            one_call(ELB, OP, ctx.profile, request.send()).await
-        })
-        .await?;
-    Ok(out
-        .attributes()
-        .iter()
-        .find(|a| a.key() == Some(ENABLED_ATTRIBUTE))
-        .and_then(|a| match a.value().map(str::trim) {
-            Some("true") => Some(true),
-            Some("false") => Some(false),
-            _ => None,
-        })
-        // A load balancer that does not list the attribute has never turned it on.
-        .or(Some(false)))
+    let flag = super::elbv2::load_balancer_flag(ctx, lb_arn, ENABLED_ATTRIBUTE).await?;
+    // A load balancer that does not list the attribute has never turned it on.
+    Ok(flag.or(Some(false)))
 }
 
 /// What GetManagedResource says: `None` when ARC does not manage the resource.
