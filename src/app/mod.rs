@@ -11,6 +11,7 @@
 //! hints and its drawing. Panes are registered in [`panes::registry`].
 
 mod credentials;
+pub mod line;
 pub mod pane;
 pub mod panes;
 pub mod slot;
@@ -23,6 +24,7 @@ use crate::keymap::Keymap;
 use crate::model::zones::{LoadBalancer, Zone};
 use chrono::{DateTime, Duration, Utc};
 use crossterm::event::{KeyEvent, KeyEventKind};
+pub use line::{LineInput, LineKind};
 pub use pane::Pane;
 use slot::Slot;
 
@@ -84,42 +86,6 @@ pub struct Picker {
 pub const FLASH_SECONDS: i64 = 5;
 /// A second Ctrl-C within this many seconds quits.
 pub const INTERRUPT_SECONDS: i64 = 2;
-/// At most this many `:` commands are remembered.
-pub const HISTORY_LEN: usize = 200;
-
-/// What a one-line prompt is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LineKind {
-    /// `:` commands.
-    Command,
-    /// `/` filter of the focused pane.
-    Filter,
-}
-
-/// A one-line prompt at the bottom of the screen.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LineInput {
-    pub kind: LineKind,
-    pub text: String,
-    /// Why the last Enter did not work, shown beside the prompt.
-    pub error: Option<String>,
-    /// Completions of the current text (Tab cycles through them).
-    pub completions: Vec<String>,
-    history_pos: Option<usize>,
-}
-
-impl LineInput {
-    fn new(kind: LineKind, text: String) -> Self {
-        Self {
-            kind,
-            text,
-            error: None,
-            completions: Vec::new(),
-            history_pos: None,
-        }
-    }
-}
-
 /// A question before a write: what will be created or changed, and what it costs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Confirm {
@@ -816,85 +782,40 @@ impl App {
 
     /// A key while the `:` or `/` prompt is open.
     fn line_key(&mut self, ev: &KeyEvent) -> Vec<Effect> {
-        use crossterm::event::{KeyCode, KeyModifiers};
         let Some(line) = self.line.as_mut() else {
             return Vec::new();
         };
-        match ev.code {
-            KeyCode::Esc => {
+        let (panes, shared, picker) = (&self.panes, &self.shared, &self.picker);
+        let complete = |text: &str| {
+            let verbs: Vec<&'static str> = panes.iter().flat_map(|p| p.command_verbs()).collect();
+            let lbs: Vec<String> = shared
+                .load_balancers
+                .get()
+                .into_iter()
+                .flatten()
+                .chain(
+                    picker
+                        .as_ref()
+                        .and_then(|p| p.choices.get())
+                        .into_iter()
+                        .flatten(),
+                )
+                .map(|lb| lb.name.clone())
+                .collect();
+            crate::model::command::complete(text, &verbs, &lbs)
+        };
+        match line.key(ev, &self.history, complete) {
+            line::LineKey::Submit => self.run_line(),
+            line::LineKey::Cancel => {
                 let kind = line.kind;
                 self.line = None;
                 if kind == LineKind::Filter && !self.detail_focused() {
                     self.panes[self.focus].set_filter(None);
                 }
+                Vec::new()
             }
-            KeyCode::Enter => return self.run_line(),
-            KeyCode::Backspace => {
-                line.text.pop();
-                line.completions.clear();
-                line.error = None;
-            }
-            KeyCode::Char('u') if ev.modifiers.contains(KeyModifiers::CONTROL) => {
-                line.text.clear();
-                line.completions.clear();
-            }
-            KeyCode::Tab if line.kind == LineKind::Command => {
-                let verbs: Vec<&'static str> =
-                    self.panes.iter().flat_map(|p| p.command_verbs()).collect();
-                let lbs: Vec<String> = self
-                    .shared
-                    .load_balancers
-                    .get()
-                    .into_iter()
-                    .flatten()
-                    .chain(
-                        self.picker
-                            .as_ref()
-                            .and_then(|p| p.choices.get())
-                            .into_iter()
-                            .flatten(),
-                    )
-                    .map(|lb| lb.name.clone())
-                    .collect();
-                let options = crate::model::command::complete(&line.text, &verbs, &lbs);
-                let prefix = crate::model::command::common_prefix(&options);
-                if options.len() == 1 || prefix.len() > line.text.trim_start().len() {
-                    line.text = if options.len() == 1 {
-                        options[0].clone()
-                    } else {
-                        prefix
-                    };
-                }
-                line.completions = if options.len() > 1 {
-                    options
-                } else {
-                    Vec::new()
-                };
-            }
-            KeyCode::Up | KeyCode::Down if line.kind == LineKind::Command => {
-                if self.history.is_empty() {
-                    return Vec::new();
-                }
-                let last = self.history.len() - 1;
-                let pos = match (ev.code, line.history_pos) {
-                    (KeyCode::Up, None) => Some(last),
-                    (KeyCode::Up, Some(p)) => Some(p.saturating_sub(1)),
-                    (_, Some(p)) if p < last => Some(p + 1),
-                    _ => None,
-                };
-                line.history_pos = pos;
-                line.text = pos.map(|p| self.history[p].clone()).unwrap_or_default();
-            }
-            KeyCode::Char(c) if !ev.modifiers.contains(KeyModifiers::CONTROL) => {
-                if line.text.chars().count() < 1000 && !c.is_control() {
-                    line.text.push(c);
-                }
-                line.completions.clear();
-                line.error = None;
-            }
-            _ => {}
+            line::LineKey::Edited => Vec::new(),
         }
-        Vec::new()
     }
 
     /// Enter on the prompt.
@@ -932,10 +853,9 @@ impl App {
                         match self.run_command(cmd) {
                             Ok(more) => effects.extend(more),
                             Err(e) => {
-                                self.line = Some(LineInput {
-                                    error: Some(e),
-                                    ..line
-                                });
+                                let mut line = line;
+                                line.error = Some(e);
+                                self.line = Some(line);
                             }
                         }
                         effects
@@ -953,28 +873,11 @@ impl App {
 
     /// Adds a command to the history and saves the history (a job).
     fn remember(&mut self, text: String) -> Vec<Effect> {
-        if text.is_empty() || self.history.last() == Some(&text) {
-            return Vec::new();
+        if line::remember(&mut self.history, text) {
+            vec![line::save(APP, &self.history)]
+        } else {
+            Vec::new()
         }
-        self.history.push(text);
-        let excess = self.history.len().saturating_sub(HISTORY_LEN);
-        self.history.drain(..excess);
-        let body = self.history.join("\n") + "\n";
-        let path = crate::logging::state_dir().join("history");
-        vec![Effect::Run(Job::new(
-            APP,
-            "history",
-            0,
-            "save the command history",
-            move |_, _| async move {
-                if let Some(dir) = path.parent() {
-                    let _ = tokio::fs::create_dir_all(dir).await;
-                }
-                if let Err(e) = tokio::fs::write(&path, body).await {
-                    tracing::warn!(path = %path.display(), error = %e, "cannot save the command history");
-                }
-            },
-        ))]
     }
 
     fn run_command(&mut self, cmd: crate::model::command::Command) -> Result<Vec<Effect>, String> {

@@ -5,9 +5,8 @@
 //! and ListMetrics for the metric picker. The per-AZ preset metrics' CloudWatch names
 //! and statistics live here.
 
-use super::error::classify;
-use super::paging::all_pages;
-use super::{AwsBackend, Ctx, log_call};
+use super::paging::{all_pages, one_call, pages_while};
+use super::{AwsBackend, Ctx};
 use super::{chrono_time, smithy_time};
 use crate::backend::bands::Bands;
 use crate::backend::{BackendError, Partial};
@@ -22,7 +21,6 @@ use aws_sdk_cloudwatch::types::{
     SingleMetricAnomalyDetector, StatusCode,
 };
 use chrono::Duration;
-use std::time::Instant;
 
 const SERVICE: &str = "monitoring";
 const GET: &str = "GetMetricData";
@@ -214,17 +212,14 @@ impl Bands for AwsBackend {
         ctx.pace
             .cloudwatch
             .run(|| async {
-                let started = Instant::now();
-                let r = ctx
+                let call = ctx
                     .clients
                     .cloudwatch
                     .put_anomaly_detector()
                     .set_single_metric_anomaly_detector(single.clone())
                     .set_metric_math_anomaly_detector(math.clone())
-                    .send()
-                    .await;
-                log_call(SERVICE, PUT, started, r.is_ok());
-                r.map(|_| ()).map_err(|e| classify(PUT, &e, ctx.profile))
+                    .send();
+                one_call(SERVICE, PUT, ctx.profile, call).await.map(|_| ())
             })
             .await
     }
@@ -235,17 +230,16 @@ impl Bands for AwsBackend {
         ctx.pace
             .cloudwatch
             .run(|| async {
-                let started = Instant::now();
-                let r = ctx
+                let call = ctx
                     .clients
                     .cloudwatch
                     .delete_anomaly_detector()
                     .set_single_metric_anomaly_detector(single.clone())
                     .set_metric_math_anomaly_detector(math.clone())
-                    .send()
-                    .await;
-                log_call(SERVICE, DELETE, started, r.is_ok());
-                r.map(|_| ()).map_err(|e| classify(DELETE, &e, ctx.profile))
+                    .send();
+                one_call(SERVICE, DELETE, ctx.profile, call)
+                    .await
+                    .map(|_| ())
             })
             .await
     }
@@ -513,7 +507,7 @@ pub(crate) async fn list_metrics(
         .run(|| async {
             let mut out: Partial<Vec<CustomMetric>> = Partial::default();
             let mut seen = std::collections::HashSet::new();
-            let mut pages = ctx
+            let pages = ctx
                 .clients
                 .cloudwatch
                 .list_metrics()
@@ -521,10 +515,7 @@ pub(crate) async fn list_metrics(
                 .recently_active(RecentlyActive::Pt3H)
                 .into_paginator()
                 .send();
-            let mut started = Instant::now();
-            while let Some(page) = pages.next().await {
-                log_call(SERVICE, LIST, started, page.is_ok());
-                let page = page.map_err(|e| classify(LIST, &e, ctx.profile))?;
+            pages_while(SERVICE, LIST, ctx.profile, pages, |page| {
                 for m in page.metrics() {
                     let metric = CustomMetric {
                         namespace: clean(m.namespace().unwrap_or(namespace)),
@@ -546,15 +537,15 @@ pub(crate) async fn list_metrics(
                         out.data.push(metric);
                     }
                 }
-                if out.data.len() >= limit {
-                    out.data.truncate(limit);
-                    out.problems.push(BackendError::Other(format!(
-                        "{LIST}: more than {limit} metrics in {}; type more of the name",
-                        ellipsize(&clean(namespace), 60)
-                    )));
-                    break;
-                }
-                started = Instant::now();
+                out.data.len() < limit
+            })
+            .await?;
+            if out.data.len() >= limit {
+                out.data.truncate(limit);
+                out.problems.push(BackendError::Other(format!(
+                    "{LIST}: more than {limit} metrics in {}; type more of the name",
+                    ellipsize(&clean(namespace), 60)
+                )));
             }
             Ok(out)
         })

@@ -14,10 +14,9 @@
 //! DescribeHealthServiceStatusForOrganization, DescribeEventsForOrganization,
 //! DescribeAffectedAccountsForOrganization, DescribeEventDetailsForOrganization.
 
-use super::error::classify;
 use super::pace::Pacer;
-use super::paging::all_pages;
-use super::{AwsBackend, AwsClients, log_call};
+use super::paging::{all_pages, one_call};
+use super::{AwsBackend, AwsClients};
 use super::{chrono_time, smithy_time};
 use crate::backend::{BackendError, HealthEvents};
 use crate::model::health::{
@@ -32,7 +31,6 @@ use aws_sdk_health::types::{
 };
 use chrono::{DateTime, Utc};
 use std::future::Future;
-use std::time::Instant;
 
 const SERVICE: &str = "health";
 /// The active Health endpoint's region.
@@ -369,16 +367,13 @@ async fn describe_event_details(
     const OP: &str = "DescribeEventDetails";
     ctx.pace
         .run(|| async {
-            let started = Instant::now();
-            let r = ctx
+            let call = ctx
                 .clients
                 .health
                 .describe_event_details()
                 .set_event_arns(Some(arns.clone()))
-                .send()
-                .await;
-            log_call(SERVICE, OP, started, r.is_ok());
-            let out = r.map_err(|e| classify(OP, &e, ctx.profile))?;
+                .send();
+            let out = one_call(SERVICE, OP, ctx.profile, call).await?;
             let found = out
                 .successful_set()
                 .iter()
@@ -496,16 +491,13 @@ async fn describe_org_event_details(
         .map_err(|e| BackendError::Other(format!("{OP}: {e}")))?;
     ctx.pace
         .run(|| async {
-            let started = Instant::now();
-            let r = ctx
+            let call = ctx
                 .clients
                 .health
                 .describe_event_details_for_organization()
                 .organization_event_detail_filters(filter.clone())
-                .send()
-                .await;
-            log_call(SERVICE, OP, started, r.is_ok());
-            let out = r.map_err(|e| classify(OP, &e, ctx.profile))?;
+                .send();
+            let out = one_call(SERVICE, OP, ctx.profile, call).await?;
             if let Some(f) = out.failed_set().first() {
                 return Err(BackendError::Service {
                     operation: OP.into(),
@@ -526,15 +518,12 @@ async fn organization_status(ctx: &On<'_>) -> Result<OrgAccess, BackendError> {
     const OP: &str = "DescribeHealthServiceStatusForOrganization";
     ctx.pace
         .run(|| async {
-            let started = Instant::now();
-            let r = ctx
+            let call = ctx
                 .clients
                 .health
                 .describe_health_service_status_for_organization()
-                .send()
-                .await;
-            log_call(SERVICE, OP, started, r.is_ok());
-            let out = r.map_err(|e| classify(OP, &e, ctx.profile))?;
+                .send();
+            let out = one_call(SERVICE, OP, ctx.profile, call).await?;
             Ok(match out.health_service_access_status_for_organization() {
                 Some("ENABLED") => OrgAccess::Enabled,
                 Some(other) => OrgAccess::Unavailable(format!(

@@ -9,8 +9,8 @@
 //! runs a bounded number of queries at once (LimitExceededException beyond it);
 //! DescribeQueryDefinitions pages with `nextToken`.
 
-use super::error::classify;
-use super::{AwsBackend, Ctx, log_call};
+use super::paging::one_call;
+use super::{AwsBackend, Ctx};
 use crate::backend::BackendError;
 use crate::backend::flowlogs::{
     AthenaConfig, FlowLogSource, FlowLogs, QueryPage, QueryRequest, QueryStats, QueryStatus,
@@ -21,7 +21,6 @@ use crate::model::flowlogs::{InterfaceInfo, ResultRow, SubnetInfo};
 use crate::model::text::clean;
 use async_trait::async_trait;
 use aws_sdk_cloudwatchlogs::types::QueryStatus as SdkStatus;
-use std::time::Instant;
 
 const SERVICE: &str = "logs";
 /// Log groups one StartQuery may name.
@@ -39,18 +38,17 @@ pub(crate) async fn start_query(ctx: &Ctx<'_>, q: &QueryRequest) -> Result<Strin
         .pace
         .logs
         .run(|| async {
-            let started = Instant::now();
-            let request = ctx.clients.logs.start_query();
-            let result = request
+            let call = ctx
+                .clients
+                .logs
+                .start_query()
                 .set_log_group_names(Some(groups.clone()))
                 .start_time(q.start.timestamp())
                 .end_time(q.end.timestamp())
                 .query_string(q.query.clone())
                 .set_limit(q.limit.map(|l| l.clamp(1, MAX_LIMIT)))
-                .send()
-                .await;
-            log_call(SERVICE, OP, started, result.is_ok());
-            result.map_err(|e| classify(OP, &e, ctx.profile))
+                .send();
+            one_call(SERVICE, OP, ctx.profile, call).await
         })
         .await?;
     out.query_id()
@@ -77,11 +75,8 @@ pub(crate) async fn query_results(ctx: &Ctx<'_>, id: &str) -> Result<QueryPage, 
         .pace
         .logs
         .run(|| async {
-            let started = Instant::now();
-            let request = ctx.clients.logs.get_query_results();
-            let result = request.query_id(id).send().await;
-            log_call(SERVICE, OP, started, result.is_ok());
-            result.map_err(|e| classify(OP, &e, ctx.profile))
+            let call = ctx.clients.logs.get_query_results().query_id(id).send();
+            one_call(SERVICE, OP, ctx.profile, call).await
         })
         .await?;
     let rows: Vec<ResultRow> = out
@@ -116,11 +111,8 @@ pub(crate) async fn stop_query(ctx: &Ctx<'_>, id: &str) -> Result<bool, BackendE
         .pace
         .logs
         .run(|| async {
-            let started = Instant::now();
-            let request = ctx.clients.logs.stop_query();
-            let result = request.query_id(id).send().await;
-            log_call(SERVICE, OP, started, result.is_ok());
-            result.map_err(|e| classify(OP, &e, ctx.profile))
+            let call = ctx.clients.logs.stop_query().query_id(id).send();
+            one_call(SERVICE, OP, ctx.profile, call).await
         })
         .await?;
     tracing::info!(query_id = id, success = out.success(), "StopQuery");
@@ -138,11 +130,13 @@ pub(crate) async fn saved_queries(ctx: &Ctx<'_>) -> Result<Vec<SavedQuery>, Back
             .pace
             .logs
             .run(|| async {
-                let started = Instant::now();
-                let request = ctx.clients.logs.describe_query_definitions();
-                let result = request.set_next_token(token.clone()).send().await;
-                log_call(SERVICE, OP, started, result.is_ok());
-                result.map_err(|e| classify(OP, &e, ctx.profile))
+                let call = ctx
+                    .clients
+                    .logs
+                    .describe_query_definitions()
+                    .set_next_token(token.clone())
+                    .send();
+                one_call(SERVICE, OP, ctx.profile, call).await
             })
             .await?;
         out.extend(page.query_definitions().iter().map(|d| SavedQuery {

@@ -19,8 +19,27 @@ pub(crate) async fn all_pages<O, E>(
     service: &str,
     operation: &str,
     profile: Option<&str>,
-    mut pages: PaginationStream<Result<O, SdkError<E, HttpResponse>>>,
+    pages: PaginationStream<Result<O, SdkError<E, HttpResponse>>>,
     mut each: impl FnMut(&O),
+) -> Result<(), BackendError>
+where
+    E: ProvideErrorMetadata + StdError + 'static,
+{
+    pages_while(service, operation, profile, pages, |page| {
+        each(page);
+        true
+    })
+    .await
+}
+
+/// [`all_pages`] that stops asking for more pages as soon as `each` returns false (a
+/// listing that has found enough).
+pub(crate) async fn pages_while<O, E>(
+    service: &str,
+    operation: &str,
+    profile: Option<&str>,
+    mut pages: PaginationStream<Result<O, SdkError<E, HttpResponse>>>,
+    mut each: impl FnMut(&O) -> bool,
 ) -> Result<(), BackendError>
 where
     E: ProvideErrorMetadata + StdError + 'static,
@@ -29,7 +48,9 @@ where
     while let Some(page) = pages.next().await {
         log_call(service, operation, started, page.is_ok());
         let page = page.map_err(|e| classify(operation, &e, profile))?;
-        each(&page);
+        if !each(&page) {
+            break;
+        }
         started = Instant::now();
     }
     Ok(())

@@ -2,9 +2,8 @@
 //! Network Insights paths and analyses, and DescribeSecurityGroupRules for the words
 //! of a security-group explanation. SDK shapes map into `crate::model::reach` here.
 
-use super::error::classify;
-use super::paging::all_pages;
-use super::{AwsBackend, Ctx, log_call};
+use super::paging::{all_pages, one_call};
+use super::{AwsBackend, Ctx};
 use crate::backend::BackendError;
 use crate::backend::paths::{AnalysisRef, CREATED_BY_KEY, CREATED_BY_VALUE, ReachPaths};
 use crate::model::reach::{
@@ -16,7 +15,6 @@ use aws_sdk_ec2::types::{
     AnalysisComponent, AnalysisStatus as SdkStatus, Filter, NetworkInsightsAnalysis, PathComponent,
     Protocol, ResourceType, Tag, TagSpecification,
 };
-use std::time::Instant;
 
 const SERVICE: &str = "ec2";
 /// DescribeNetworkInsightsPaths / DescribeSecurityGroupRules page size (max 1000).
@@ -152,9 +150,13 @@ pub(crate) fn analysis(a: &NetworkInsightsAnalysis) -> Analysis {
     }
 }
 
-/// Whether an error only says the thing is already gone.
-fn already_gone(e: &BackendError) -> bool {
-    matches!(e, BackendError::Service { code, .. } if code.ends_with(".NotFound"))
+/// A delete whose target is already gone (`*.NotFound`: deleted by hand, or by an
+/// earlier exit path) has done its job.
+fn gone_is_done<T>(result: Result<T, BackendError>) -> Result<(), BackendError> {
+    match result {
+        Err(BackendError::Service { code, .. }) if code.ends_with(".NotFound") => Ok(()),
+        other => other.map(|_| ()),
+    }
 }
 
 async fn interface(ctx: &Ctx<'_>, key: &str) -> Result<Option<Endpoint>, BackendError> {
@@ -344,18 +346,17 @@ impl ReachPaths for AwsBackend {
             .pace
             .ec2
             .run(|| async {
-                let started = Instant::now();
-                let request = ctx.clients.ec2.create_network_insights_path();
-                let result = request
+                let call = ctx
+                    .clients
+                    .ec2
+                    .create_network_insights_path()
                     .source(&spec.source)
                     .destination(&spec.destination)
                     .protocol(protocol.clone())
                     .set_destination_port(spec.port.map(i32::from))
                     .tag_specifications(tags.clone())
-                    .send()
-                    .await;
-                log_call(SERVICE, OP, started, result.is_ok());
-                result.map_err(|e| classify(OP, &e, ctx.profile))
+                    .send();
+                one_call(SERVICE, OP, ctx.profile, call).await
             })
             .await?;
         out.network_insights_path()
@@ -371,11 +372,13 @@ impl ReachPaths for AwsBackend {
             .pace
             .ec2
             .run(|| async {
-                let started = Instant::now();
-                let request = ctx.clients.ec2.start_network_insights_analysis();
-                let result = request.network_insights_path_id(path_id).send().await;
-                log_call(SERVICE, OP, started, result.is_ok());
-                result.map_err(|e| classify(OP, &e, ctx.profile))
+                let call = ctx
+                    .clients
+                    .ec2
+                    .start_network_insights_analysis()
+                    .network_insights_path_id(path_id)
+                    .send();
+                one_call(SERVICE, OP, ctx.profile, call).await
             })
             .await?;
         let a = out
@@ -400,14 +403,13 @@ impl ReachPaths for AwsBackend {
             .pace
             .ec2
             .run(|| async {
-                let started = Instant::now();
-                let request = ctx.clients.ec2.describe_network_insights_analyses();
-                let result = request
+                let call = ctx
+                    .clients
+                    .ec2
+                    .describe_network_insights_analyses()
                     .network_insights_analysis_ids(analysis_id)
-                    .send()
-                    .await;
-                log_call(SERVICE, OP, started, result.is_ok());
-                result.map_err(|e| classify(OP, &e, ctx.profile))
+                    .send();
+                one_call(SERVICE, OP, ctx.profile, call).await
             })
             .await?;
         let Some(a) = out.network_insights_analyses().first() else {
@@ -438,21 +440,16 @@ impl ReachPaths for AwsBackend {
             .pace
             .ec2
             .run(|| async {
-                let started = Instant::now();
-                let request = ctx.clients.ec2.delete_network_insights_analysis();
-                let result = request
+                let call = ctx
+                    .clients
+                    .ec2
+                    .delete_network_insights_analysis()
                     .network_insights_analysis_id(analysis_id)
-                    .send()
-                    .await;
-                log_call(SERVICE, OP, started, result.is_ok());
-                result.map_err(|e| classify(OP, &e, ctx.profile))
+                    .send();
+                one_call(SERVICE, OP, ctx.profile, call).await
             })
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) if already_gone(&e) => Ok(()),
-            Err(e) => Err(e),
-        }
+        gone_is_done(result)
     }
 
     async fn delete_path(&self, path_id: &str) -> Result<(), BackendError> {
@@ -462,17 +459,15 @@ impl ReachPaths for AwsBackend {
             .pace
             .ec2
             .run(|| async {
-                let started = Instant::now();
-                let request = ctx.clients.ec2.delete_network_insights_path();
-                let result = request.network_insights_path_id(path_id).send().await;
-                log_call(SERVICE, OP, started, result.is_ok());
-                result.map_err(|e| classify(OP, &e, ctx.profile))
+                let call = ctx
+                    .clients
+                    .ec2
+                    .delete_network_insights_path()
+                    .network_insights_path_id(path_id)
+                    .send();
+                one_call(SERVICE, OP, ctx.profile, call).await
             })
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) if already_gone(&e) => Ok(()),
-            Err(e) => Err(e),
-        }
+        gone_is_done(result)
     }
 }
