@@ -464,6 +464,7 @@ fn cbor_reply(op: &str, body: &[u8]) -> Response<Full<Bytes>> {
 fn sdk_config(url: &str) -> SdkConfig {
     SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
+        .http_client(grayscope::backend::aws::https_client())
         .region(Region::new("us-east-1"))
         .endpoint_url(url)
         .credentials_provider(SharedCredentialsProvider::new(Credentials::new(

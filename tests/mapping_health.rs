@@ -98,6 +98,7 @@ fn unreachable_health() -> aws_sdk_health::Client {
         .behavior_version(aws_sdk_health::config::BehaviorVersion::latest())
         .region(aws_sdk_health::config::Region::new("us-east-1"))
         .endpoint_url("http://127.0.0.1:9")
+        .http_client(grayscope::backend::aws::https_client())
         .credentials_provider(aws_sdk_health::config::Credentials::new(
             "AKIDTEST", "secret", None, None, "test",
         ))

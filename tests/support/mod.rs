@@ -77,6 +77,7 @@ pub async fn moto_reset(endpoint: &str) {
 pub fn sdk_config(endpoint_url: &str) -> SdkConfig {
     SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
+        .http_client(grayscope::backend::aws::https_client())
         .region(Region::new("us-east-1"))
         .endpoint_url(endpoint_url)
         .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
