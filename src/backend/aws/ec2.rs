@@ -85,10 +85,17 @@ async fn instance_zones_chunk(
         .await
 }
 
-/// DescribeSubnets with a `vpc-id` filter: the VPC's subnets with their IPv4 CIDR and zone.
-pub(crate) async fn subnets(ctx: &Ctx<'_>, vpc_id: &str) -> Result<Vec<Subnet>, BackendError> {
+/// DescribeSubnets with a `vpc-id` filter, every page: the SDK's subnets of `vpc_ids`,
+/// for each caller to read what it needs (zone and CIDR, free addresses, IPv6 ranges).
+pub(crate) async fn vpc_subnets(
+    ctx: &Ctx<'_>,
+    vpc_ids: &[String],
+) -> Result<Vec<aws_sdk_ec2::types::Subnet>, BackendError> {
     const OP: &str = "DescribeSubnets";
-    let filter = Filter::builder().name("vpc-id").values(vpc_id).build();
+    let filter = Filter::builder()
+        .name("vpc-id")
+        .set_values(Some(vpc_ids.to_vec()))
+        .build();
     ctx.pace
         .ec2
         .run(|| async {
@@ -100,16 +107,25 @@ pub(crate) async fn subnets(ctx: &Ctx<'_>, vpc_id: &str) -> Result<Vec<Subnet>, 
                 .send();
             let mut out = Vec::new();
             all_pages(SERVICE, OP, ctx.profile, pages, |page| {
-                out.extend(page.subnets().iter().filter_map(|s| {
-                    Some(Subnet {
-                        id: s.subnet_id().unwrap_or_default().to_string(),
-                        cidr: s.cidr_block()?.to_string(),
-                        zone_name: s.availability_zone()?.to_string(),
-                    })
-                }));
+                out.extend(page.subnets().iter().cloned());
             })
             .await?;
             Ok(out)
         })
         .await
+}
+
+/// The VPC's subnets with their IPv4 CIDR and zone.
+pub(crate) async fn subnets(ctx: &Ctx<'_>, vpc_id: &str) -> Result<Vec<Subnet>, BackendError> {
+    let found = vpc_subnets(ctx, &[vpc_id.to_string()]).await?;
+    Ok(found
+        .iter()
+        .filter_map(|s| {
+            Some(Subnet {
+                id: s.subnet_id().unwrap_or_default().to_string(),
+                cidr: s.cidr_block()?.to_string(),
+                zone_name: s.availability_zone()?.to_string(),
+            })
+        })
+        .collect())
 }

@@ -150,7 +150,6 @@ pub(crate) async fn subnets(
     ctx: &Ctx<'_>,
     vpc_ids: &[String],
 ) -> Result<Vec<SubnetInfo>, BackendError> {
-    const OP: &str = "DescribeSubnets";
     let cache = &ctx.cache.flow.subnets;
     let missing: Vec<String> = {
         let known = lock(cache);
@@ -161,41 +160,26 @@ pub(crate) async fn subnets(
             .collect()
     };
     if !missing.is_empty() {
-        let filter = Filter::builder()
-            .name("vpc-id")
-            .set_values(Some(missing.clone()))
-            .build();
-        let found = ctx
-            .pace
-            .ec2
-            .run(|| async {
-                let request = ctx.clients.ec2.describe_subnets();
-                let pages = request.filters(filter.clone()).into_paginator().send();
-                let mut out: Vec<SubnetInfo> = Vec::new();
-                all_pages(SERVICE, OP, ctx.profile, pages, |page| {
-                    out.extend(page.subnets().iter().map(|s| {
-                        SubnetInfo {
-                            id: s.subnet_id().unwrap_or_default().to_string(),
-                            vpc_id: s.vpc_id().unwrap_or_default().to_string(),
-                            cidrs: s
-                                .cidr_block()
-                                .map(str::to_string)
-                                .into_iter()
-                                .chain(
-                                    s.ipv6_cidr_block_association_set()
-                                        .iter()
-                                        .filter_map(|a| a.ipv6_cidr_block().map(str::to_string)),
-                                )
-                                .collect(),
-                            zone_id: s.availability_zone_id().map(str::to_string),
-                            zone_name: s.availability_zone().map(str::to_string),
-                        }
-                    }));
-                })
-                .await?;
-                Ok(out)
+        let found: Vec<SubnetInfo> = super::ec2::vpc_subnets(ctx, &missing)
+            .await?
+            .iter()
+            .map(|s| SubnetInfo {
+                id: s.subnet_id().unwrap_or_default().to_string(),
+                vpc_id: s.vpc_id().unwrap_or_default().to_string(),
+                cidrs: s
+                    .cidr_block()
+                    .map(str::to_string)
+                    .into_iter()
+                    .chain(
+                        s.ipv6_cidr_block_association_set()
+                            .iter()
+                            .filter_map(|a| a.ipv6_cidr_block().map(str::to_string)),
+                    )
+                    .collect(),
+                zone_id: s.availability_zone_id().map(str::to_string),
+                zone_name: s.availability_zone().map(str::to_string),
             })
-            .await?;
+            .collect();
         let mut known = lock(cache);
         for vpc in &missing {
             known.insert(

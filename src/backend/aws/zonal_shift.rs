@@ -26,10 +26,8 @@ use aws_sdk_arczonalshift::operation::update_zonal_shift::UpdateZonalShiftError;
 use aws_sdk_arczonalshift::types::{
     AppliedStatus, AutoshiftAppliedStatus, ShiftType, ZonalAutoshiftStatus, ZonalShiftStatus,
 };
-use aws_sdk_ec2::types::Filter;
 
 const SERVICE: &str = "arc-zonal-shift";
-const EC2: &str = "ec2";
 /// Recent (expired or cancelled) shifts kept per load balancer.
 pub const RECENT_SHIFTS: usize = 5;
 /// ListZonalShifts page size (the API's maximum is 100).
@@ -242,6 +240,22 @@ pub(crate) fn merge_shifts(active: Vec<ZonalShift>, listed: Vec<ZonalShift>) -> 
     out
 }
 
+/// [`shift_of`] from a Start/Update/CancelZonalShift reply: three SDK types with the
+/// same fields.
+macro_rules! shift_reply {
+    ($out:expr) => {
+        shift_of(
+            $out.zonal_shift_id(),
+            $out.resource_identifier(),
+            $out.away_from(),
+            $out.start_time(),
+            $out.expiry_time(),
+            $out.status(),
+            $out.comment(),
+        )
+    };
+}
+
 fn shift_of(
     id: &str,
     resource: &str,
@@ -312,33 +326,19 @@ impl ZonalShifts for AwsBackend {
     }
 
     async fn subnet_room(&self, vpc_id: &str) -> Result<Vec<SubnetRoom>, BackendError> {
-        const OP: &str = "DescribeSubnets";
         let ctx = self.ctx().await;
-        let filter = Filter::builder().name("vpc-id").values(vpc_id).build();
-        ctx.pace
-            .ec2
-            .run(|| async {
-                let request = ctx.clients.ec2.describe_subnets();
-                let pages = request
-                    .filters(filter.clone())
-                    .max_results(ctx.pages.subnets)
-                    .into_paginator()
-                    .send();
-                let mut out = Vec::new();
-                all_pages(EC2, OP, ctx.profile, pages, |page| {
-                    out.extend(page.subnets().iter().filter_map(|s| {
-                        Some(SubnetRoom {
-                            subnet_id: s.subnet_id()?.to_string(),
-                            zone_name: s.availability_zone()?.to_string(),
-                            zone_id: s.availability_zone_id().map(str::to_string),
-                            free_ips: s.available_ip_address_count().unwrap_or(0) as i64,
-                        })
-                    }));
+        let found = super::ec2::vpc_subnets(&ctx, &[vpc_id.to_string()]).await?;
+        Ok(found
+            .iter()
+            .filter_map(|s| {
+                Some(SubnetRoom {
+                    subnet_id: s.subnet_id()?.to_string(),
+                    zone_name: s.availability_zone()?.to_string(),
+                    zone_id: s.availability_zone_id().map(str::to_string),
+                    free_ips: s.available_ip_address_count().unwrap_or(0) as i64,
                 })
-                .await?;
-                Ok(out)
             })
-            .await
+            .collect())
     }
 
     async fn start_shift(&self, r: &ShiftRequest) -> Result<ZonalShift, ShiftError> {
@@ -371,15 +371,7 @@ impl ZonalShifts for AwsBackend {
             shift = out.zonal_shift_id(),
             "zonal shift started"
         );
-        Ok(shift_of(
-            out.zonal_shift_id(),
-            out.resource_identifier(),
-            out.away_from(),
-            out.start_time(),
-            out.expiry_time(),
-            out.status(),
-            out.comment(),
-        ))
+        Ok(shift_reply!(out))
     }
 
     async fn update_shift(
@@ -411,15 +403,7 @@ impl ZonalShifts for AwsBackend {
         .await
         .map_err(|e| refusal(e, lb_name, None))?;
         tracing::info!(shift = shift_id, expires_in = %expires_in.text(), "zonal shift updated");
-        Ok(shift_of(
-            out.zonal_shift_id(),
-            out.resource_identifier(),
-            out.away_from(),
-            out.start_time(),
-            out.expiry_time(),
-            out.status(),
-            out.comment(),
-        ))
+        Ok(shift_reply!(out))
     }
 
     async fn cancel_shift(&self, lb_name: &str, shift_id: &str) -> Result<ZonalShift, ShiftError> {
@@ -443,15 +427,7 @@ impl ZonalShifts for AwsBackend {
         .await
         .map_err(|e| refusal(e, lb_name, None))?;
         tracing::info!(shift = shift_id, "zonal shift cancelled");
-        Ok(shift_of(
-            out.zonal_shift_id(),
-            out.resource_identifier(),
-            out.away_from(),
-            out.start_time(),
-            out.expiry_time(),
-            out.status(),
-            out.comment(),
-        ))
+        Ok(shift_reply!(out))
     }
 }
 
