@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Builds the AWS operation coverage table and fails when an operation has no test.
 
-Operations the code calls: every `.<client>.<operation>()` in src/backend/aws/
+Operations the code calls: every `.<client>.<operation>()` in crates/grayscope-aws/src/
 (the house rule: SDK calls always go through a client field named ec2, elbv2,
 cloudwatch, logs, health, arc or athena). Operations the suites exercised: the log the
 test
@@ -32,7 +32,7 @@ def pascal(snake: str) -> str:
 
 def called_operations(root: pathlib.Path):
     found = {}
-    for path in sorted((root / "src" / "backend" / "aws").rglob("*.rs")):
+    for path in sorted((root / "crates" / "grayscope-aws" / "src").rglob("*.rs")):
         text = path.read_text(encoding="utf-8")
         for m in CALL.finditer(text):
             client, op = m.group(1), m.group(2)
@@ -62,7 +62,7 @@ def main() -> int:
     called = called_operations(root)
     seen = exercised(args.ops)
     if not called:
-        print("coverage: found no AWS calls in src/backend/aws: the scan is broken", file=sys.stderr)
+        print("coverage: found no AWS calls in crates/grayscope-aws/src: the scan is broken", file=sys.stderr)
         return 1
 
     rows, missing = [], []

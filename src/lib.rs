@@ -15,29 +15,40 @@
 //!   (`Msg::Job`, tagged with pane, kind and the pane's generation), has a handle
 //!   (a newer job of the same kind, a cancel or the exit stops it) and may register
 //!   cleanup that runs exactly once on cancel or exit.
-//! - `backend`: one trait per capability (`Account`, `Targets`, `Metrics`) bundled in
-//!   `Services`; `backend::aws` implements them with the official SDK clients (paced per
-//!   service, paged in one place, with a session cache), `backend::demo` simulates the
-//!   incident.
-//! - `model`: pure domain logic (zones, target tallies, metrics, the AZ verdict).
+//! - `backend` (crate `grayscope-core`): one trait per capability (`Account`,
+//!   `Targets`, `Metrics`, ...) bundled in `Services`; `backend::demo` simulates the
+//!   incident. `backend::aws` (crate `grayscope-aws`, the only crate that depends on
+//!   the AWS SDK) implements them with the official SDK clients (paced per service,
+//!   paged in one place, with a session cache).
+//! - `model` (crate `grayscope-core`): pure domain logic (zones, target tallies,
+//!   metrics, the AZ verdict, bands, flow logs, Health, Reachability, zonal shift).
 //! - `ui`: pure draw functions, one file per pane, rendering into a ratatui `Buffer`.
 //! - `tui`: the terminal: raw mode, alternate screen, restore on panic and signals,
 //!   the event loop that redraws only when the screen would change.
 
 pub mod action;
 pub mod app;
-pub mod backend;
 pub mod cli;
 pub mod clipboard;
-pub mod clock;
 pub mod config;
 pub mod jobs;
 pub mod keymap;
 pub mod logging;
-pub mod model;
 pub mod paths;
 pub mod tui;
 pub mod ui;
+
+// The model, the backend contract, the demo and the clock are the `grayscope-core`
+// crate, the live backend the `grayscope-aws` crate (the only one that depends on the
+// AWS SDK); both appear here under the paths they have always had.
+pub use grayscope_core::{clock, model};
+
+/// Where data comes from: the capability traits, `Services` and the demo
+/// (`grayscope-core`), and the live backend over the AWS SDK as `aws` (`grayscope-aws`).
+pub mod backend {
+    pub use grayscope_aws as aws;
+    pub use grayscope_core::backend::*;
+}
 
 pub use cli::Cli;
 

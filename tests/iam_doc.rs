@@ -1,4 +1,4 @@
-//! docs/iam.md against the code: every AWS operation `src/backend/aws/` calls (found as
+//! docs/iam.md against the code: every AWS operation `crates/grayscope-aws/src/` calls (found as
 //! `.<client>.<operation>()`, the house rule for SDK calls, as scripts/coverage.py does)
 //! needs its IAM action in one of the page's policies, and `backend::iam` must know the
 //! action (it is what an AccessDenied error names). An action the page lists that no
@@ -25,7 +25,7 @@ fn pascal(snake: &str) -> String {
 }
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).expect("src/backend/aws").flatten() {
+    for e in std::fs::read_dir(dir).expect("crates/grayscope-aws/src").flatten() {
         let p = e.path();
         if p.is_dir() {
             rust_files(&p, out);
@@ -40,7 +40,7 @@ fn called() -> BTreeMap<(String, String), String> {
     let call = regex_lite::Regex::new(r"\.([a-z][a-z0-9_]*)\s*\.\s*([a-z][a-z0-9_]*)\s*\(\s*\)")
         .expect("regex");
     let mut files = Vec::new();
-    rust_files(&root().join("src/backend/aws"), &mut files);
+    rust_files(&root().join("crates/grayscope-aws/src"), &mut files);
     files.sort();
     let mut out = BTreeMap::new();
     for f in files {

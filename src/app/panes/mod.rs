@@ -7,6 +7,8 @@ pub mod flowlogs;
 pub mod health;
 pub mod reach;
 pub mod zonal_shift;
+#[cfg(test)]
+mod az_story;
 
 use crate::app::pane::Pane;
 

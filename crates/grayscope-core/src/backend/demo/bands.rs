@@ -11,7 +11,7 @@
 //! its local estimate); typed-in metrics have no model.
 
 use super::{DemoBackend, scenario};
-use crate::backend::aws::cloudwatch;
+use crate::model::metrics::{metric_name, statistic};
 use crate::backend::bands::Bands;
 use crate::backend::{BackendError, Partial};
 use crate::model::bands::{
@@ -223,7 +223,7 @@ fn custom_minute(
             let zone = dim("AvailabilityZone")?;
             let metric = ZoneMetric::ALL
                 .into_iter()
-                .find(|m| cloudwatch::metric_name(*m) == c.name)?;
+                .find(|m| metric_name(*m) == c.name)?;
             scenario::metric_value_shifted(
                 &lb.name,
                 zone,
@@ -321,12 +321,12 @@ impl Bands for DemoBackend {
                         for m in ZoneMetric::APPLICATION {
                             out.push(CustomMetric {
                                 namespace: namespace.into(),
-                                name: cloudwatch::metric_name(m).into(),
+                                name: metric_name(m).into(),
                                 dimensions: vec![
                                     ("LoadBalancer".into(), dim.into()),
                                     ("AvailabilityZone".into(), zone.clone()),
                                 ],
-                                stat: cloudwatch::statistic(m).into(),
+                                stat: statistic(m).into(),
                             });
                         }
                     }

@@ -13,6 +13,40 @@ use crate::model::zones::LbKind;
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use std::collections::BTreeMap;
 
+// CloudWatch's names for what the AZ pane reads. The live backend asks for them and the
+// demo backend answers under them, so both take them from here.
+
+/// The CloudWatch namespace of a load balancer kind's metrics.
+pub fn namespace(kind: LbKind) -> &'static str {
+    match kind {
+        LbKind::Application => "AWS/ApplicationELB",
+        LbKind::Network => "AWS/NetworkELB",
+        LbKind::Gateway => "AWS/GatewayELB",
+    }
+}
+
+/// The CloudWatch metric name of a [`ZoneMetric`] in its load balancer's namespace.
+pub fn metric_name(metric: ZoneMetric) -> &'static str {
+    match metric {
+        ZoneMetric::Requests => "RequestCount",
+        ZoneMetric::Target5xx => "HTTPCode_Target_5XX_Count",
+        ZoneMetric::Elb5xx => "HTTPCode_ELB_5XX_Count",
+        ZoneMetric::ResponseTime => "TargetResponseTime",
+        ZoneMetric::ConnectionErrors => "TargetConnectionErrorCount",
+        ZoneMetric::NewFlows => "NewFlowCount",
+        ZoneMetric::TargetResets => "TCP_Target_Reset_Count",
+        ZoneMetric::ElbResets => "TCP_ELB_Reset_Count",
+    }
+}
+
+/// The statistic asked for: counts add up per minute, response time is averaged.
+pub fn statistic(metric: ZoneMetric) -> &'static str {
+    match metric {
+        ZoneMetric::ResponseTime => "Average",
+        _ => "Sum",
+    }
+}
+
 /// The per-AZ metrics the AZ pane fetches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ZoneMetric {
@@ -84,7 +118,7 @@ impl ZoneMetric {
     }
 
     /// The metric in words, for the screen. (The CloudWatch names, namespaces and
-    /// statistics are the backend's: `backend::aws::cloudwatch`.)
+    /// statistics: [`metric_name`], [`namespace`], [`statistic`].)
     pub fn label(self) -> &'static str {
         match self {
             ZoneMetric::Requests => "requests",

@@ -4,14 +4,14 @@
 //! interfaces), [`paths::ReachPaths`] (Reachability Analyzer), [`bands::Bands`]
 //! (anomaly bands), [`zonal_shift::ZonalShifts`] (ARC zonal shift: read, start, extend,
 //! cancel); [`Services`] bundles them for jobs.
-//! Each takes and returns domain types (`crate::model`); `aws` implements them with the
-//! official SDK clients (one file per capability), `demo` computes them from the
-//! simulated incident. SDK types never leave `backend/aws/`.
+//! Each takes and returns domain types (`crate::model`); the `grayscope-aws` crate
+//! implements them with the official SDK clients (one file per capability; grayscope
+//! re-exports it as `backend::aws`), `demo` computes them from the simulated incident.
+//! SDK types never leave that crate: nothing else depends on the SDK.
 //!
 //! Every call returns `Result<_, BackendError>`: an error a pane can show in one line,
 //! and whose kind the app can branch on (expired credentials, access denied, ...).
 
-pub mod aws;
 pub mod bands;
 pub mod demo;
 pub mod flowlogs;

@@ -1,4 +1,8 @@
-//! The live backend: the official AWS SDK clients behind [`Backend`].
+//! grayscope's live backend: the official AWS SDK clients behind the capability traits
+//! of `grayscope_core::backend` (re-exported by grayscope as `backend::aws`).
+//!
+//! This is the only crate that depends on the SDK: SDK types cannot leave it, and the
+//! UI crate compiles beside the SDK crates instead of after them.
 //!
 //! Configuration resolves the way the aws CLI does it (`AWS_PROFILE`, `AWS_REGION`,
 //! `~/.aws/config`, SSO, `AWS_ENDPOINT_URL[_<SERVICE>]`, `AWS_MAX_ATTEMPTS`, ...), with
@@ -9,7 +13,7 @@
 //! over `elbv2` and `ec2`; `cloudwatch`: [`crate::backend::Metrics`]); one file per
 //! service maps SDK shapes into `crate::model` types; `error` turns `SdkError`s into
 //! [`BackendError`]s; `paging` is the one paging loop; `pace` bounds calls per service
-//! and backs off while a service throttles. SDK types never leave this module.
+//! and backs off while a service throttles.
 //!
 //! Convention (a coverage checker relies on it): every SDK call is written through a
 //! field named after its client: `ctx.clients.ec2.describe_instances()`,
@@ -29,6 +33,9 @@ mod paging;
 mod reach;
 mod targets;
 mod zonal_shift;
+
+// The core crate's modules under the paths this crate has always used.
+use grayscope_core::{backend, model};
 
 use crate::backend::flowlogs::AthenaConfig;
 use crate::backend::{Account, BackendError, Identity};

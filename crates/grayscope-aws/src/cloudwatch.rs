@@ -10,7 +10,7 @@ use crate::backend::BackendError;
 use crate::backend::Metrics;
 use crate::model::metrics::{MetricIssue, Window, ZoneMetric, ZoneMetrics};
 use crate::model::text::{clean, ellipsize};
-use crate::model::zones::{LbKind, LoadBalancer};
+use crate::model::zones::LoadBalancer;
 use async_trait::async_trait;
 use aws_sdk_cloudwatch::types::{
     Dimension, Metric, MetricDataQuery, MetricDataResult, MetricStat, ScanBy, StatusCode,
@@ -21,36 +21,8 @@ const OP: &str = "GetMetricData";
 /// One-minute buckets.
 const PERIOD_SECONDS: i32 = 60;
 
-/// The CloudWatch namespace of a load balancer kind's metrics.
-pub fn namespace(kind: LbKind) -> &'static str {
-    match kind {
-        LbKind::Application => "AWS/ApplicationELB",
-        LbKind::Network => "AWS/NetworkELB",
-        LbKind::Gateway => "AWS/GatewayELB",
-    }
-}
-
-/// The CloudWatch metric name of a [`ZoneMetric`] in its load balancer's namespace.
-pub fn metric_name(metric: ZoneMetric) -> &'static str {
-    match metric {
-        ZoneMetric::Requests => "RequestCount",
-        ZoneMetric::Target5xx => "HTTPCode_Target_5XX_Count",
-        ZoneMetric::Elb5xx => "HTTPCode_ELB_5XX_Count",
-        ZoneMetric::ResponseTime => "TargetResponseTime",
-        ZoneMetric::ConnectionErrors => "TargetConnectionErrorCount",
-        ZoneMetric::NewFlows => "NewFlowCount",
-        ZoneMetric::TargetResets => "TCP_Target_Reset_Count",
-        ZoneMetric::ElbResets => "TCP_ELB_Reset_Count",
-    }
-}
-
-/// The statistic asked for: counts add up per minute, response time is averaged.
-pub fn statistic(metric: ZoneMetric) -> &'static str {
-    match metric {
-        ZoneMetric::ResponseTime => "Average",
-        _ => "Sum",
-    }
-}
+// The names are CloudWatch's, and the demo writes them too: they live in the model.
+pub use crate::model::metrics::{metric_name, namespace, statistic};
 
 /// The query ID for one metric in the zone at `zone_index` of the load balancer's
 /// zones: `<code>_<index>`, e.g. `t5xx_2` (starts lowercase, only `[a-z0-9_]`).
@@ -206,6 +178,7 @@ fn merge_result(metrics: &mut ZoneMetrics, lb: &LoadBalancer, result: &MetricDat
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::zones::LbKind;
 
     #[test]
     fn query_ids_round_trip_and_are_valid() {
