@@ -7,7 +7,7 @@
 //! Each takes and returns domain types (`crate::model`); the `grayscope-aws` crate
 //! implements them with the official SDK clients (one file per capability; grayscope
 //! re-exports it as `backend::aws`), `demo` computes them from the simulated incident.
-//! SDK types never leave that crate: nothing else depends on the SDK.
+//! SDK types never leave that crate: no other crate's code depends on the SDK.
 //!
 //! Every call returns `Result<_, BackendError>`: an error a pane can show in one line,
 //! and whose kind the app can branch on (expired credentials, access denied, ...).
