@@ -4,7 +4,9 @@
 //! The loop waits for a message (key, resize, clock tick, finished backend call),
 //! drains everything queued, updates the app, then renders into an off-screen buffer
 //! and writes to the terminal only if that buffer differs from the last one written.
-//! An idle screen therefore costs no bytes but the clock's.
+//! An idle screen therefore costs no bytes but the clock's. While no job runs, the
+//! once-a-second clock tick draws (off-screen, to compare) only every
+//! [`QUIET_TICKS_PER_DRAW`] ticks: that draw is most of an idle minute's CPU.
 
 use crate::Connector;
 use crate::action::Action;
@@ -129,6 +131,20 @@ fn test_panic_key() -> Option<crate::keymap::Key> {
 /// it restores the terminal anyway.
 pub const CLEANUP_DEADLINE: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// While no job runs, a clock tick draws the screen every this many ticks (seconds).
+/// Nothing on screen then changes faster than once a minute (ages, the header clock) or
+/// on a timer of several seconds (a note, a flash), so such a change shows at most 2 s
+/// late instead of 1 s, for half the idle CPU. A key, a resize, a job's report, or any
+/// tick while a job runs (its elapsed seconds, a retry countdown) draws at once.
+pub const QUIET_TICKS_PER_DRAW: u32 = 2;
+
+/// Whether the loop draws after a batch of messages: always unless the batch held only
+/// clock ticks, no job is running and fewer than [`QUIET_TICKS_PER_DRAW`] ticks have
+/// passed since the last draw.
+pub fn should_draw(tick_only: bool, jobs_running: usize, ticks_since_draw: u32) -> bool {
+    !tick_only || jobs_running > 0 || ticks_since_draw >= QUIET_TICKS_PER_DRAW
+}
+
 /// Terminal options from the command line.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
@@ -171,11 +187,15 @@ pub async fn run(
     // the loop ends as on `q` (without drawing again).
     let mut panicked = false;
     let panic_key = test_panic_key();
+    let mut ticks_since_draw = 0u32;
     'events: while let Some(msg) = rx.recv().await {
         let mut queue = vec![msg];
         while let Ok(more) = rx.try_recv() {
             queue.push(more);
         }
+        let ticks = queue.iter().filter(|m| matches!(m, Msg::Tick)).count();
+        let tick_only = ticks == queue.len();
+        ticks_since_draw = ticks_since_draw.saturating_add(ticks as u32);
         for msg in queue {
             let resized = matches!(msg, Msg::Resize);
             let now = clock.now();
@@ -213,14 +233,17 @@ pub async fn run(
         if app.quit {
             break;
         }
-        let drawn = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            draw_if_changed(&mut terminal, &app, &mut last)
-        }));
-        match drawn {
-            Ok(r) => r?,
-            Err(_) => {
-                panicked = true;
-                break;
+        if should_draw(tick_only, jobs.running(), ticks_since_draw) {
+            ticks_since_draw = 0;
+            let drawn = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                draw_if_changed(&mut terminal, &app, &mut last)
+            }));
+            match drawn {
+                Ok(r) => r?,
+                Err(_) => {
+                    panicked = true;
+                    break;
+                }
             }
         }
         if let Some(text) = app.clipboard.take() {
@@ -287,4 +310,38 @@ fn draw_if_changed<W: Write>(
     Backend::flush(backend)?;
     *last = Some(buf);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn anything_but_a_tick_draws_at_once() {
+        assert!(should_draw(false, 0, 0), "a key, a resize or a report");
+        assert!(should_draw(false, 3, 0));
+    }
+
+    #[test]
+    fn ticks_draw_every_second_while_a_job_runs() {
+        assert!(should_draw(true, 1, 0));
+        assert!(should_draw(true, 1, 1));
+    }
+
+    #[test]
+    fn quiet_ticks_draw_every_other_second() {
+        let drawn: Vec<bool> = (1..=6)
+            .scan(0u32, |since, _| {
+                *since += 1;
+                let draw = should_draw(true, 0, *since);
+                if draw {
+                    *since = 0;
+                }
+                Some(draw)
+            })
+            .collect();
+        assert_eq!(drawn, [false, true, false, true, false, true]);
+        // Ticks that piled up while the loop was busy count together.
+        assert!(should_draw(true, 0, QUIET_TICKS_PER_DRAW));
+    }
 }
