@@ -139,7 +139,8 @@ pub const CLEANUP_DEADLINE: std::time::Duration = std::time::Duration::from_secs
 pub const QUIET_TICKS_PER_DRAW: u32 = 2;
 
 /// Whether the loop draws after a batch of messages: always unless the batch held only
-/// clock ticks, no job is running and fewer than [`QUIET_TICKS_PER_DRAW`] ticks have
+/// clock ticks that changed nothing but the time (`tick_only`: no message left the
+/// hint line), no job is running and fewer than [`QUIET_TICKS_PER_DRAW`] ticks have
 /// passed since the last draw.
 pub fn should_draw(tick_only: bool, jobs_running: usize, ticks_since_draw: u32) -> bool {
     !tick_only || jobs_running > 0 || ticks_since_draw >= QUIET_TICKS_PER_DRAW
@@ -194,8 +195,10 @@ pub async fn run(
             queue.push(more);
         }
         let ticks = queue.iter().filter(|m| matches!(m, Msg::Tick)).count();
-        let tick_only = ticks == queue.len();
+        // A tick that takes a message off the hint line changes the screen by itself.
+        let flash_before = app.flash.as_ref().map(|(_, at)| *at);
         ticks_since_draw = ticks_since_draw.saturating_add(ticks as u32);
+        let queue_len = queue.len();
         for msg in queue {
             let resized = matches!(msg, Msg::Resize);
             let now = clock.now();
@@ -233,6 +236,8 @@ pub async fn run(
         if app.quit {
             break;
         }
+        let tick_only =
+            ticks == queue_len && app.flash.as_ref().map(|(_, at)| *at) == flash_before;
         if should_draw(tick_only, jobs.running(), ticks_since_draw) {
             ticks_since_draw = 0;
             let drawn = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

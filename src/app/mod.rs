@@ -474,6 +474,16 @@ impl App {
                 {
                     self.flash = None;
                 }
+                // The Ctrl-C guard's message goes when the guard does: after that,
+                // "again within 2 s" would promise what a press no longer does.
+                if let Some(t) = self.last_interrupt
+                    && now - t > Duration::seconds(INTERRUPT_SECONDS)
+                {
+                    self.last_interrupt = None;
+                    if matches!(&self.flash, Some((_, at)) if *at == t) {
+                        self.flash = None;
+                    }
+                }
                 if self.frozen_at.is_some() {
                     return effects;
                 }

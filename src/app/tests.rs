@@ -329,6 +329,11 @@ fn ctrl_c_needs_a_second_press_within_two_seconds() {
             .as_ref()
             .is_some_and(|(f, _)| f.contains("Ctrl-C again"))
     );
+    // The message lasts as long as the guard.
+    a.update(Msg::Tick, t0() + Duration::seconds(2));
+    assert!(a.flash.is_some(), "still armed at 2 s");
+    a.update(Msg::Tick, t0() + Duration::seconds(3));
+    assert!(a.flash.is_none(), "the promise is gone with the guard");
     // Too late: it asks again.
     a.update(Msg::Action(Action::Interrupt), t0() + Duration::seconds(3));
     assert!(!a.quit);
