@@ -236,8 +236,7 @@ pub async fn run(
         if app.quit {
             break;
         }
-        let tick_only =
-            ticks == queue_len && app.flash.as_ref().map(|(_, at)| *at) == flash_before;
+        let tick_only = ticks == queue_len && app.flash.as_ref().map(|(_, at)| *at) == flash_before;
         if should_draw(tick_only, jobs.running(), ticks_since_draw) {
             ticks_since_draw = 0;
             let drawn = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

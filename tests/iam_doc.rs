@@ -25,7 +25,10 @@ fn pascal(snake: &str) -> String {
 }
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).expect("crates/grayscope-aws/src").flatten() {
+    for e in std::fs::read_dir(dir)
+        .expect("crates/grayscope-aws/src")
+        .flatten()
+    {
         let p = e.path();
         if p.is_dir() {
             rust_files(&p, out);

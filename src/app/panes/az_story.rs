@@ -94,9 +94,9 @@ async fn the_gray_failure_is_watched_then_degraded_then_impaired() {
         .find(|s| s.zone_name == SICK_ZONE)
         .expect("sick zone");
     assert!(
-        sick.verdict.reason.starts_with(
-            "outlier 2 of 5 min since 03:10 UTC, watching (3 of 5 make it DEGRADED"
-        ),
+        sick.verdict
+            .reason
+            .starts_with("outlier 2 of 5 min since 03:10 UTC, watching (3 of 5 make it DEGRADED"),
         "{}",
         sick.verdict.reason
     );

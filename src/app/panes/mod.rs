@@ -2,13 +2,13 @@
 //! Adding a pane: its module here, and one line in [`registry`].
 
 pub mod az;
+#[cfg(test)]
+mod az_story;
 pub mod bands;
 pub mod flowlogs;
 pub mod health;
 pub mod reach;
 pub mod zonal_shift;
-#[cfg(test)]
-mod az_story;
 
 use crate::app::pane::Pane;
 

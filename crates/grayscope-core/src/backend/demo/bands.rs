@@ -11,13 +11,13 @@
 //! its local estimate); typed-in metrics have no model.
 
 use super::{DemoBackend, scenario};
-use crate::model::metrics::{metric_name, statistic};
 use crate::backend::bands::Bands;
 use crate::backend::{BackendError, Partial};
 use crate::model::bands::{
     BandChart, BandMetric, BandQuery, BandSource, CustomMetric, DetectorState, Preset,
 };
 use crate::model::metrics::ZoneMetric;
+use crate::model::metrics::{metric_name, statistic};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Timelike, Utc};
 use std::collections::HashMap;
